@@ -1,0 +1,83 @@
+package dev.clarion.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.risk.Assessment.Outcome;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/**
+ * One decision: who asked about whom, on which hook, with which data, which exact model, what came
+ * out and how long it took. Never holds access tokens or JWTs. Never serialized to clients
+ * directly.
+ */
+@Entity
+@Table(name = "decision")
+public class DecisionRecord {
+
+  @Id public UUID id;
+
+  @Column(name = "recorded_at", nullable = false)
+  public Instant recordedAt;
+
+  @Column(name = "hook_instance")
+  public String hookInstance;
+
+  @Column(name = "service_id", nullable = false)
+  public String serviceId;
+
+  public String hook;
+
+  @Column(name = "patient_ref")
+  public String patientRef;
+
+  @Column(name = "user_ref")
+  public String userRef;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  public Outcome outcome;
+
+  @Column(name = "reason_code")
+  public String reasonCode;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode reasons;
+
+  @Column(name = "http_status", nullable = false)
+  public int httpStatus;
+
+  @Column(name = "model_id")
+  public String modelId;
+
+  @Column(name = "model_version")
+  public String modelVersion;
+
+  @Column(name = "model_sha256")
+  public String modelSha256;
+
+  /** Every extracted input with its value, unit, date, status and source resource. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode inputs;
+
+  /** Risk, band and baseline; null when not scored. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode output;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode attributions;
+
+  @Column(name = "card_uuids")
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode cardUuids;
+
+  @Column(name = "latency_micros", nullable = false)
+  public long latencyMicros;
+}

@@ -1,0 +1,44 @@
+package dev.clarion.binding;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One model input as extracted from FHIR, with its provenance. Serialized into the decision record.
+ *
+ * @param name model feature name
+ * @param value value in the model's unit; null when missing
+ * @param unit the model's unit
+ * @param original value and unit as recorded (e.g. "5.5 mmol/L"), or a coded answer
+ * @param source resource reference the value came from ({@code Observation/123/_history/2}), or
+ *     null when derived from absence (e.g. no diabetes condition recorded)
+ * @param date effective date of the source (ISO-8601), if known
+ * @param status how the value was obtained
+ * @param stale whether the source is older than the binding's staleness limit
+ * @param note plain-language remark shown on the card
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record FeatureValue(
+    String name,
+    Double value,
+    String unit,
+    String original,
+    String source,
+    String date,
+    Status status,
+    boolean stale,
+    String note) {
+
+  /** How a feature value was obtained. */
+  public enum Status {
+    /** Read from a resource. */
+    OBSERVED,
+    /** No matching record, which the model reads as "no" (e.g. no diabetes condition). */
+    ABSENT,
+    /** Not available; the model cannot be scored without it. */
+    MISSING
+  }
+
+  public boolean missing() {
+    return status == Status.MISSING;
+  }
+}

@@ -1,0 +1,323 @@
+package dev.clarion.card;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.FeatureValue;
+import dev.clarion.cds.Card;
+import dev.clarion.model.ModelDescriptor;
+import dev.clarion.risk.Assessment;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DecimalType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RiskAssessment;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * Builds the cards for an {@link Assessment}: a scored card that explains itself (risk, band,
+ * contributions, every input with its date and source, what was missing, assumed or stale, the
+ * model and its intended population) carrying a FHIR RiskAssessment as a suggested {@code create};
+ * or a card saying why no risk was computed. Stateless and thread-safe.
+ */
+@ApplicationScoped
+public class CardFactory {
+
+  /** Code system of Clarion model ids in RiskAssessment.method. */
+  public static final String MODEL_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
+
+  /** Extension on RiskAssessment carrying the sha256 of the exact model artifact. */
+  public static final String MODEL_SHA256_EXTENSION =
+      "https://clarion.dev/fhir/StructureDefinition/model-sha256";
+
+  static final String BAND_SYSTEM = "https://clarion.dev/fhir/CodeSystem/risk-band";
+
+  private final FhirContext fhir;
+  private final ObjectMapper mapper;
+
+  CardFactory(FhirContext fhir, ObjectMapper mapper) {
+    this.fhir = fhir;
+    this.mapper = mapper;
+  }
+
+  /** Context of the card: who it is about, which decision, where the model card is served. */
+  public record Context(String patientId, UUID decisionId, Instant time, String baseUrl) {}
+
+  public Card scored(Assessment a, Context ctx) {
+    ModelDescriptor d = a.model().descriptor();
+    String band = a.band();
+    String summary =
+        String.format(
+            Locale.ROOT, "%d-year ASCVD risk %s (%s)", d.horizonYears(), percent(a.risk()), band);
+    StringBuilder md = new StringBuilder();
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**%d-year risk of a %s: %s** — %s (%s).%n%n",
+            d.horizonYears(),
+            d.outcome(),
+            percent(a.risk()),
+            band,
+            bandRange(d, band)));
+    md.append("Compared with ")
+        .append(d.reference().description())
+        .append(": ")
+        .append(percent(a.baseline()))
+        .append(".\n\n");
+    md.append("| Factor | Patient | Reference | Contribution |\n|---|---|---|---|\n");
+    for (Assessment.Attribution at : a.attributions()) {
+      ModelDescriptor.Feature f = feature(d, at.feature());
+      md.append("| ")
+          .append(at.label())
+          .append(" | ")
+          .append(value(f, at.patientValue()))
+          .append(" | ")
+          .append(value(f, at.referenceValue()))
+          .append(" | ")
+          .append(points(at.contribution()))
+          .append(" |\n");
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nContributions are exact Shapley values in percentage points; they add up to %s − %s"
+                + " = %s.%n%n",
+            percent(a.risk()),
+            percent(a.baseline()),
+            points(a.risk() - a.baseline())));
+    appendInputs(md, a);
+    appendModel(md, a, ctx);
+
+    RiskAssessment ra = riskAssessment(a, ctx);
+    Card.Suggestion file =
+        new Card.Suggestion(
+            "File this risk assessment in the chart",
+            uuid(ctx, "suggestion").toString(),
+            null,
+            List.of(
+                new Card.Action(
+                    "create",
+                    "Record the " + d.horizonYears() + "-year ASCVD risk as a RiskAssessment",
+                    toJson(ra),
+                    null)));
+    return new Card(
+        uuid(ctx, "card").toString(),
+        summary,
+        md.toString(),
+        Card.Indicator.of(d.bandOf(a.risk()).indicator()),
+        source(d, ctx),
+        List.of(file),
+        "at-most-one",
+        null,
+        List.of(modelCardLink(d, ctx)));
+  }
+
+  public Card refused(Assessment a, Context ctx) {
+    ModelDescriptor d = a.model().descriptor();
+    String why =
+        switch (a.reasonCode()) {
+          case "excluded" -> "ASCVD history (equations are for primary prevention)";
+          case "missing-input" -> "required data missing";
+          case "out-of-range" -> "outside the validated range";
+          default -> "not applicable";
+        };
+    String summary = d.horizonYears() + "-year ASCVD risk not calculated: " + why;
+    StringBuilder md = new StringBuilder();
+    md.append("**No risk was calculated.** ")
+        .append(d.name())
+        .append(" cannot be applied to this patient because:\n\n");
+    for (String reason : a.reasons()) {
+      md.append("- ").append(escape(reason)).append('\n');
+    }
+    md.append('\n');
+    appendInputs(md, a);
+    appendModel(md, a, ctx);
+    return new Card(
+        uuid(ctx, "card").toString(),
+        summary,
+        md.toString(),
+        Card.Indicator.INFO,
+        source(d, ctx),
+        null,
+        null,
+        null,
+        List.of(modelCardLink(d, ctx)));
+  }
+
+  private void appendInputs(StringBuilder md, Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    md.append("**Inputs used**\n\n| Input | Value | Date | Source |\n|---|---|---|---|\n");
+    List<String> remarks = new ArrayList<>();
+    for (ModelDescriptor.Feature f : d.features()) {
+      FeatureValue v = a.extraction().feature(f.name());
+      if (v == null) {
+        continue;
+      }
+      String shown = v.value() == null ? "missing" : value(f, v.value());
+      if (v.original() != null && !v.original().equals(shown)) {
+        shown += " (" + v.original() + ")";
+      }
+      md.append("| ")
+          .append(f.label())
+          .append(" | ")
+          .append(escape(shown))
+          .append(v.stale() ? " ⚠ stale" : "")
+          .append(" | ")
+          .append(v.date() == null ? "–" : v.date().substring(0, Math.min(10, v.date().length())))
+          .append(" | ")
+          .append(v.source() == null ? "–" : v.source())
+          .append(" |\n");
+      if (v.note() != null) {
+        remarks.add(f.label() + ": " + v.note());
+      }
+    }
+    for (String note : a.extraction().notes()) {
+      if (remarks.stream().noneMatch(r -> r.endsWith(note))) {
+        remarks.add(note);
+      }
+    }
+    if (!remarks.isEmpty()) {
+      md.append("\n**Missing, assumed or stale**\n\n");
+      for (String r : remarks) {
+        md.append("- ").append(escape(r)).append('\n');
+      }
+    }
+    md.append('\n');
+  }
+
+  private static void appendModel(StringBuilder md, Assessment a, Context ctx) {
+    ModelDescriptor d = a.model().descriptor();
+    md.append("**Model:** ")
+        .append(d.name())
+        .append(", version ")
+        .append(d.version())
+        .append(" (artifact sha256 ")
+        .append(a.model().sha256(), 0, 12)
+        .append("…). ")
+        .append(d.citation())
+        .append("\n\n**Intended population:** ")
+        .append(d.intendedPopulation())
+        .append("\n\nThis estimate informs clinical judgement; it does not replace it. ")
+        .append("[Model card](")
+        .append(modelCardUrl(d, ctx))
+        .append(")\n");
+  }
+
+  private RiskAssessment riskAssessment(Assessment a, Context ctx) {
+    ModelDescriptor d = a.model().descriptor();
+    RiskAssessment ra = new RiskAssessment();
+    ra.addIdentifier(
+        new Identifier().setSystem("urn:ietf:rfc:3986").setValue("urn:uuid:" + ctx.decisionId()));
+    ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
+    ra.setSubject(new Reference("Patient/" + ctx.patientId()));
+    ra.setOccurrence(new DateTimeType(Date.from(ctx.time())));
+    Coding method = new Coding(MODEL_SYSTEM, d.id(), d.name()).setVersion(d.version());
+    ra.setMethod(new CodeableConcept(method).setText(d.name() + " " + d.version()));
+    ra.addExtension(MODEL_SHA256_EXTENSION, new StringType(a.model().sha256()));
+    for (String ref : a.extraction().basis()) {
+      ra.addBasis(new Reference(ref));
+    }
+    RiskAssessment.RiskAssessmentPredictionComponent p = ra.addPrediction();
+    p.setOutcome(new CodeableConcept().setText(d.outcome()));
+    p.setProbability(
+        new DecimalType(BigDecimal.valueOf(a.risk()).setScale(6, RoundingMode.HALF_UP)));
+    p.setQualitativeRisk(new CodeableConcept(new Coding(BAND_SYSTEM, a.band(), a.band())));
+    p.setWhen(
+        new Range()
+            .setHigh(
+                new Quantity()
+                    .setValue(d.horizonYears())
+                    .setUnit("years")
+                    .setSystem("http://unitsofmeasure.org")
+                    .setCode("a")));
+    return ra;
+  }
+
+  private JsonNode toJson(RiskAssessment ra) {
+    try {
+      return mapper.readTree(fhir.newJsonParser().encodeResourceToString(ra));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("HAPI produced invalid JSON", e);
+    }
+  }
+
+  private static Card.Source source(ModelDescriptor d, Context ctx) {
+    return new Card.Source(
+        "Clarion · " + d.name() + " " + d.version(), modelCardUrl(d, ctx), null, null);
+  }
+
+  private static Card.Link modelCardLink(ModelDescriptor d, Context ctx) {
+    return new Card.Link("Model card: " + d.name(), modelCardUrl(d, ctx), "absolute");
+  }
+
+  static String modelCardUrl(ModelDescriptor d, Context ctx) {
+    return ctx.baseUrl() + "/models/" + d.id() + "/card";
+  }
+
+  /** Card and suggestion uuids derive from the decision id, so the record can name them. */
+  static UUID uuid(Context ctx, String kind) {
+    return UUID.nameUUIDFromBytes((ctx.decisionId() + "/" + kind).getBytes());
+  }
+
+  private static ModelDescriptor.Feature feature(ModelDescriptor d, String name) {
+    return d.features().get(d.featureIndex(name));
+  }
+
+  private static String bandRange(ModelDescriptor d, String band) {
+    double lower = 0;
+    for (ModelDescriptor.Band b : d.bands()) {
+      if (b.code().equals(band)) {
+        if (b.upper() == null) {
+          return "≥ " + plain(lower * 100) + " %";
+        }
+        return lower == 0
+            ? "< " + plain(b.upper() * 100) + " %"
+            : plain(lower * 100) + "–" + plain(b.upper() * 100) + " %";
+      }
+      lower = b.upper() == null ? lower : b.upper();
+    }
+    return band;
+  }
+
+  static String value(ModelDescriptor.Feature f, double v) {
+    if ("1".equals(f.unit())) {
+      return v >= 0.5 ? "yes" : "no";
+    }
+    String unit = "a".equals(f.unit()) ? "years" : "mm[Hg]".equals(f.unit()) ? "mm Hg" : f.unit();
+    return plain(v) + " " + unit;
+  }
+
+  static String percent(double fraction) {
+    return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
+  }
+
+  static String points(double fraction) {
+    return String.format(Locale.ROOT, "%+.1f points", fraction * 100);
+  }
+
+  private static String plain(double v) {
+    return BigDecimal.valueOf(v)
+        .setScale(1, RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  /** Keeps table cells intact: resource text must not break the Markdown table. */
+  private static String escape(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+}

@@ -1,0 +1,127 @@
+package dev.clarion.cds;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.boot.DefinitionException;
+import dev.clarion.model.ModelRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The CDS services defined in {@link CdsConfig#definitionsDir()}, loaded and validated once at
+ * start-up: a bad file stops the server with a message naming the file and field. Immutable
+ * afterwards, hence thread-safe.
+ */
+@Startup
+@ApplicationScoped
+public class CdsServiceRegistry {
+
+  private static final Logger LOG = Logger.getLogger(CdsServiceRegistry.class);
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern TOKEN = Pattern.compile("\\{\\{([^}]*)}}");
+
+  private final Map<String, ServiceDefinition> services;
+
+  CdsServiceRegistry(CdsConfig config, ModelRegistry models, ObjectMapper mapper) {
+    ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    Map<String, ServiceDefinition> loaded = new LinkedHashMap<>();
+    Path dir = config.definitionsDir();
+    if (!Files.isDirectory(dir)) {
+      throw new DefinitionException(dir, "definitions-dir", "is not a folder");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+        ServiceDefinition def = read(file, reader);
+        validate(file, def, models);
+        if (loaded.putIfAbsent(def.id(), def) != null) {
+          throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
+        }
+        LOG.infof(
+            "CDS service %s on %s runs model %s", def.id(), def.hook(), def.clarion().model());
+      }
+    } catch (IOException e) {
+      throw new DefinitionException(dir, "cannot list service definitions", e);
+    }
+    this.services = Map.copyOf(loaded);
+  }
+
+  public Optional<ServiceDefinition> find(String id) {
+    return Optional.ofNullable(services.get(id));
+  }
+
+  public List<ServiceDefinition> all() {
+    return services.values().stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
+  }
+
+  private static ServiceDefinition read(Path file, ObjectMapper reader) {
+    try {
+      return reader.readValue(file.toFile(), ServiceDefinition.class);
+    } catch (IOException e) {
+      throw new DefinitionException(
+          file, "is not a valid service definition: " + e.getMessage(), e);
+    }
+  }
+
+  static void validate(Path file, ServiceDefinition def, ModelRegistry models) {
+    if (def.id() == null || !ID.matcher(def.id()).matches()) {
+      throw new DefinitionException(file, "id", "must be lower-case letters, digits and '-'");
+    }
+    Hook hook =
+        Hook.of(def.hook() == null ? "" : def.hook())
+            .orElseThrow(() -> new DefinitionException(file, "hook", "is not a supported hook"));
+    if (def.description() == null || def.description().isBlank()) {
+      throw new DefinitionException(file, "description", "is required");
+    }
+    if (def.prefetch() != null) {
+      for (Map.Entry<String, String> entry : def.prefetch().entrySet()) {
+        validateTemplate(file, "prefetch." + entry.getKey(), entry.getValue(), hook);
+      }
+    }
+    if (def.clarion() == null || def.clarion().model() == null) {
+      throw new DefinitionException(file, "clarion.model", "is required");
+    }
+    if (models.find(def.clarion().model()).isEmpty()) {
+      throw new DefinitionException(
+          file, "clarion.model", "names unknown model '" + def.clarion().model() + "'");
+    }
+    if (def.clarion().optionalPrefetch() != null) {
+      for (String key : def.clarion().optionalPrefetch()) {
+        if (def.prefetch() == null || !def.prefetch().containsKey(key)) {
+          throw new DefinitionException(
+              file, "clarion.optionalPrefetch", "names unknown prefetch key '" + key + "'");
+        }
+      }
+    }
+  }
+
+  private static void validateTemplate(Path file, String field, String template, Hook hook) {
+    if (template == null || template.isBlank()) {
+      throw new DefinitionException(file, field, "is empty");
+    }
+    Matcher m = TOKEN.matcher(template);
+    while (m.find()) {
+      String token = m.group(1).trim();
+      boolean known =
+          Hook.USER_TOKENS.contains(token)
+              || (token.startsWith("context.")
+                  && hook.tokenFields().contains(token.substring("context.".length())));
+      if (!known) {
+        throw new DefinitionException(
+            file,
+            field,
+            "uses token {{" + token + "}}, not a CDS Hooks 2.0 token of " + hook.code());
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package dev.clarion.cds;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.audit.DecisionRecord;
+import dev.clarion.audit.DecisionRecorder;
+import dev.clarion.binding.AscvdExtractor;
+import dev.clarion.binding.Extraction;
+import dev.clarion.binding.FeatureValue;
+import dev.clarion.card.CardFactory;
+import dev.clarion.error.ClarionException;
+import dev.clarion.error.InvalidRequestException;
+import dev.clarion.error.NotFoundException;
+import dev.clarion.error.RecordUnavailableException;
+import dev.clarion.fhir.PatientData;
+import dev.clarion.fhir.PrefetchReader;
+import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.OnnxModel;
+import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RiskAssessor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Answers a CDS service call: parse and check the request, gather the patient's data from the
+ * prefetch, extract the model inputs, score and explain, build the cards — and record the decision
+ * before anything is returned. Every call to a known service is recorded, whether it scored, was
+ * refused or failed; if the record cannot be committed the caller gets 503 and no card.
+ *
+ * <p>Thread-safe; holds no per-request state.
+ */
+@ApplicationScoped
+public class HookService {
+
+  private static final Logger LOG = Logger.getLogger(HookService.class);
+
+  private final CdsServiceRegistry services;
+  private final ModelRegistry models;
+  private final PrefetchReader prefetch;
+  private final AscvdExtractor extractor;
+  private final RiskAssessor assessor;
+  private final CardFactory cards;
+  private final DecisionRecorder recorder;
+  private final ObjectMapper mapper;
+  private final ObjectMapper requestReader;
+  private final Clock clock;
+
+  HookService(
+      CdsServiceRegistry services,
+      ModelRegistry models,
+      PrefetchReader prefetch,
+      AscvdExtractor extractor,
+      RiskAssessor assessor,
+      CardFactory cards,
+      DecisionRecorder recorder,
+      ObjectMapper mapper,
+      Clock clock) {
+    this.services = services;
+    this.models = models;
+    this.prefetch = prefetch;
+    this.extractor = extractor;
+    this.assessor = assessor;
+    this.cards = cards;
+    this.recorder = recorder;
+    this.mapper = mapper;
+    // CDS Hooks 2.0: unknown fields and extensions are ignored.
+    this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.clock = clock;
+  }
+
+  public CdsResponse invoke(String serviceId, byte[] body, String baseUrl) {
+    long start = System.nanoTime();
+    ServiceDefinition service =
+        services
+            .find(serviceId)
+            .orElseThrow(() -> new NotFoundException("unknown-service", "No such CDS service."));
+    Instant now = clock.instant();
+    DecisionRecord record = new DecisionRecord();
+    record.id = UUID.randomUUID();
+    record.recordedAt = now;
+    record.serviceId = service.id();
+
+    List<Card> response;
+    try {
+      response = decide(service, body, baseUrl, now, record);
+    } catch (ClarionException e) {
+      fail(record, e.code(), e.getMessage(), e.status());
+      commit(record, start);
+      throw e;
+    } catch (RuntimeException e) {
+      fail(record, "internal-error", e.getClass().getName(), 500);
+      commit(record, start);
+      throw e;
+    }
+    record.httpStatus = 200;
+    commit(record, start);
+    return new CdsResponse(response);
+  }
+
+  private List<Card> decide(
+      ServiceDefinition service, byte[] body, String baseUrl, Instant now, DecisionRecord record) {
+    CdsRequest request = parse(body);
+    record.hookInstance = request.hookInstance();
+    record.hook = request.hook();
+    String patientId = validate(service, request);
+    record.patientRef = "Patient/" + patientId;
+    record.userRef = request.contextString("userId");
+
+    OnnxModel model = models.find(service.clarion().model()).orElseThrow();
+    record.modelId = model.descriptor().id();
+    record.modelVersion = model.descriptor().version();
+    record.modelSha256 = model.sha256();
+
+    PatientData data = prefetch.read(service, request, patientId);
+    Extraction extraction = extractor.extract(data, LocalDate.ofInstant(now, ZoneOffset.UTC));
+    record.inputs = mapper.valueToTree(extraction);
+    Assessment assessment = assessor.assess(model, extraction);
+
+    CardFactory.Context ctx = new CardFactory.Context(patientId, record.id, now, baseUrl);
+    record.outcome = assessment.outcome();
+    record.reasonCode = assessment.reasonCode();
+    List<Card> result;
+    if (assessment.scored()) {
+      ObjectNode output = mapper.createObjectNode();
+      output.put("risk", assessment.risk());
+      output.put("band", assessment.band());
+      output.put("baseline", assessment.baseline());
+      record.output = output;
+      record.attributions = mapper.valueToTree(assessment.attributions());
+      result = List.of(cards.scored(assessment, ctx));
+    } else {
+      record.reasons = mapper.valueToTree(assessment.reasons());
+      result = silent(service, extraction) ? List.of() : List.of(cards.refused(assessment, ctx));
+    }
+    record.cardUuids = mapper.valueToTree(result.stream().map(Card::uuid).toList());
+    return result;
+  }
+
+  /** Children get no card at all: a "not calculated" card on every paediatric chart is noise. */
+  private static boolean silent(ServiceDefinition service, Extraction extraction) {
+    Integer below = service.clarion().silentBelowAge();
+    FeatureValue age = extraction.feature("age");
+    return below != null && age != null && age.value() != null && age.value() < below;
+  }
+
+  private CdsRequest parse(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw new InvalidRequestException("malformed-json", "The request body is empty.");
+    }
+    try {
+      CdsRequest request = requestReader.readValue(body, CdsRequest.class);
+      if (request == null) {
+        throw new InvalidRequestException(
+            "malformed-json", "The request body is not a JSON object.");
+      }
+      return request;
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException(
+          "malformed-json",
+          "The request body is not a valid CDS Hooks request (malformed JSON or wrong field types).");
+    } catch (IOException e) {
+      throw new InvalidRequestException("malformed-json", "The request body could not be read.");
+    }
+  }
+
+  private static String validate(ServiceDefinition service, CdsRequest request) {
+    if (request.hook() == null || request.hook().isBlank()) {
+      throw new InvalidRequestException("missing-hook", "The request has no 'hook'.");
+    }
+    if (!service.hook().equals(request.hook())) {
+      throw new InvalidRequestException(
+          "hook-mismatch",
+          "This service answers '" + service.hook() + "', not the hook in the request.");
+    }
+    if (request.hookInstance() == null || request.hookInstance().isBlank()) {
+      throw new InvalidRequestException(
+          "missing-hook-instance", "The request has no 'hookInstance'.");
+    }
+    if (request.context() == null || !request.context().isObject()) {
+      throw new InvalidRequestException("missing-context", "The request has no 'context' object.");
+    }
+    String patientId = request.contextString("patientId");
+    if (patientId == null) {
+      throw new InvalidRequestException(
+          "missing-patient", "The request has no 'context.patientId'.");
+    }
+    return patientId;
+  }
+
+  private void fail(DecisionRecord record, String code, String message, int status) {
+    record.outcome = Assessment.Outcome.FAILED;
+    record.reasonCode = code;
+    record.reasons = mapper.valueToTree(List.of(message));
+    record.httpStatus = status;
+    record.output = null;
+    record.attributions = null;
+    record.cardUuids = null;
+  }
+
+  private void commit(DecisionRecord record, long start) {
+    record.latencyMicros = (System.nanoTime() - start) / 1_000;
+    try {
+      recorder.record(record);
+    } catch (RuntimeException e) {
+      // Log the failure class only: the record holds patient references.
+      LOG.errorf("Decision %s could not be recorded: %s", record.id, e.getClass().getName());
+      throw new RecordUnavailableException(e);
+    }
+  }
+}

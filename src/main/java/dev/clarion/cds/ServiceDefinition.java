@@ -1,0 +1,47 @@
+package dev.clarion.cds;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A CDS service as defined by a file in {@code cds-hooks/}: the discovery fields of CDS Hooks 2.0
+ * plus a {@code clarion} block that says how Clarion answers it. Only the discovery fields are
+ * served ({@link Discovery}).
+ */
+public record ServiceDefinition(
+    String id,
+    String hook,
+    String title,
+    String description,
+    Map<String, String> prefetch,
+    String usageRequirements,
+    Clarion clarion) {
+
+  /**
+   * @param model id of the model under {@code models/} this service runs
+   * @param optionalPrefetch prefetch keys the service can do without; every other key is required
+   *     and its absence gets 412 (CDS Hooks 2.0 §Prefetch)
+   * @param silentBelowAge patients younger than this get {@code "cards": []} instead of a card
+   *     explaining why no risk was computed (the decision record still says why)
+   */
+  public record Clarion(String model, List<String> optionalPrefetch, Integer silentBelowAge) {}
+
+  /** The discovery view: exactly the fields CDS Hooks 2.0 defines for a service. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  public record Discovery(
+      String hook,
+      String title,
+      String description,
+      String id,
+      Map<String, String> prefetch,
+      String usageRequirements) {}
+
+  public Discovery discovery() {
+    return new Discovery(hook, title, description, id, prefetch, usageRequirements);
+  }
+
+  public boolean isRequired(String prefetchKey) {
+    return clarion.optionalPrefetch() == null || !clarion.optionalPrefetch().contains(prefetchKey);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.clarion.error;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Maps exceptions to OperationOutcome responses, each family once. Unexpected exceptions are logged
+ * by class and message only (no request content) and answered without internals.
+ */
+public class ExceptionMappers {
+
+  private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
+
+  private final OperationOutcomes outcomes;
+
+  ExceptionMappers(OperationOutcomes outcomes) {
+    this.outcomes = outcomes;
+  }
+
+  @ServerExceptionMapper
+  public Response clarion(ClarionException e) {
+    return outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    int status = e.getResponse().getStatus();
+    String type = status == 404 ? "not-found" : status == 405 ? "not-supported" : "invalid";
+    String message =
+        status == 415
+            ? "Content-Type must be application/json"
+            : Response.Status.fromStatusCode(status) != null
+                ? Response.Status.fromStatusCode(status).getReasonPhrase()
+                : "Request failed";
+    return outcomes.response(status, type, "http-" + status, message);
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(RuntimeException e) {
+    LOG.errorf("Unexpected %s", e.getClass().getName());
+    LOG.debug("Unexpected failure", e);
+    return outcomes.response(
+        500, "exception", "internal-error", "Internal error; the failure has been logged.");
+  }
+}

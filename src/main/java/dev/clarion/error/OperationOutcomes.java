@@ -1,0 +1,34 @@
+package dev.clarion.error;
+
+import ca.uhn.fhir.context.FhirContext;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.Response;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+/** Builds the FHIR OperationOutcome bodies of error responses. */
+@Singleton
+public class OperationOutcomes {
+
+  public static final String FHIR_JSON = "application/fhir+json";
+  static final String CODE_SYSTEM = "https://clarion.dev/fhir/CodeSystem/error";
+
+  private final FhirContext fhir;
+
+  OperationOutcomes(FhirContext fhir) {
+    this.fhir = fhir;
+  }
+
+  public Response response(int status, String issueType, String code, String message) {
+    OperationOutcome outcome = new OperationOutcome();
+    OperationOutcome.OperationOutcomeIssueComponent issue = outcome.addIssue();
+    issue.setSeverity(
+        status >= 500
+            ? OperationOutcome.IssueSeverity.FATAL
+            : OperationOutcome.IssueSeverity.ERROR);
+    issue.setCode(OperationOutcome.IssueType.fromCode(issueType));
+    issue.getDetails().addCoding().setSystem(CODE_SYSTEM).setCode(code);
+    issue.setDiagnostics(message);
+    String body = fhir.newJsonParser().encodeResourceToString(outcome);
+    return Response.status(status).type(FHIR_JSON).entity(body).build();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.clarion.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.DataFormatException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.cds.CdsRequest;
+import dev.clarion.cds.ServiceDefinition;
+import dev.clarion.error.InvalidRequestException;
+import dev.clarion.error.PrefetchUnavailableException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Turns the prefetch of a request into {@link PatientData}, applying CDS Hooks 2.0 §Prefetch per
+ * key: absent → the data was not provided (412 when required: fetching from {@code fhirServer} is
+ * not implemented yet); {@code null} → the EHR has no data; a Bundle → its entries; an
+ * OperationOutcome → the EHR could not fetch it (412 when required); any other non-resource value →
+ * tolerated and treated as not provided.
+ *
+ * <p>Resources whose subject is a different patient are dropped (with a note): advice must never
+ * mix two patients' data. Stateless and thread-safe.
+ */
+@ApplicationScoped
+public class PrefetchReader {
+
+  private final FhirContext fhir;
+
+  PrefetchReader(FhirContext fhir) {
+    this.fhir = fhir;
+  }
+
+  public PatientData read(ServiceDefinition service, CdsRequest request, String patientId) {
+    Map<String, JsonNode> prefetch = request.prefetch() == null ? Map.of() : request.prefetch();
+    List<String> unavailable = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    Map<String, Resource> resources = new LinkedHashMap<>();
+    Patient patient = null;
+    boolean patientKeyNull = false;
+
+    for (String key : service.prefetch().keySet()) {
+      boolean required = service.isRequired(key);
+      JsonNode value = prefetch.get(key);
+      if (!prefetch.containsKey(key) || (value != null && !value.isNull() && !isResource(value))) {
+        // Absent, or a non-resource value (tolerated, CDS Hooks 2.0 §Prefetch): not provided.
+        if (required) {
+          unavailable.add(key);
+        } else {
+          notes.add("Prefetch '" + key + "' was not provided.");
+        }
+        continue;
+      }
+      if (value == null || value.isNull()) {
+        // CDS Hooks 2.0 §Prefetch: null means the EHR has no data for this query.
+        if (key.equals("patient")) {
+          patientKeyNull = true;
+        }
+        continue;
+      }
+      IBaseResource parsed = parse(key, value);
+      if (parsed instanceof OperationOutcome) {
+        // The EHR tried and failed; do not treat it as "no data".
+        if (required) {
+          unavailable.add(key);
+        } else {
+          notes.add("The EHR could not provide '" + key + "'.");
+        }
+      } else if (parsed instanceof Bundle bundle) {
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+          if (entry.getResource() != null && !(entry.getResource() instanceof OperationOutcome)) {
+            resources.putIfAbsent(PatientData.reference(entry.getResource()), entry.getResource());
+          }
+        }
+        if (bundle.getLink(Bundle.LINK_NEXT) != null) {
+          notes.add("Only the first page of '" + key + "' was used.");
+        }
+      } else if (parsed instanceof Resource resource) {
+        resources.putIfAbsent(PatientData.reference(resource), resource);
+      }
+    }
+    if (!unavailable.isEmpty()) {
+      throw new PrefetchUnavailableException(
+          "Required prefetch data not available for key(s) "
+              + String.join(", ", unavailable)
+              + ". Send them in the prefetch (this server does not yet query fhirServer).");
+    }
+
+    List<Resource> others = new ArrayList<>();
+    int dropped = 0;
+    for (Resource resource : resources.values()) {
+      if (resource instanceof Patient p) {
+        if (!patientId.equals(p.getIdElement().getIdPart())) {
+          throw new InvalidRequestException(
+              "patient-mismatch", "The prefetched Patient is not context.patientId.");
+        }
+        patient = p;
+      } else if (belongsTo(resource, patientId)) {
+        others.add(resource);
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      notes.add(dropped + " prefetched resource(s) about another patient were ignored.");
+    }
+    if (patient == null && !patientKeyNull) {
+      notes.add("No Patient resource was provided.");
+    }
+    return new PatientData(patient, List.copyOf(others), List.copyOf(notes));
+  }
+
+  private IBaseResource parse(String key, JsonNode value) {
+    try {
+      return fhir.newJsonParser().parseResource(value.toString());
+    } catch (DataFormatException e) {
+      throw new InvalidRequestException(
+          "prefetch-invalid", "Prefetch '" + key + "' is not a valid FHIR R4 resource.");
+    }
+  }
+
+  private static boolean isResource(JsonNode value) {
+    return value.isObject() && value.path("resourceType").isTextual();
+  }
+
+  /** A resource belongs to the patient when its subject/patient reference names them. */
+  private static boolean belongsTo(Resource resource, String patientId) {
+    Reference subject = null;
+    if (resource instanceof org.hl7.fhir.r4.model.Observation o) {
+      subject = o.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.Condition c) {
+      subject = c.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.MedicationRequest m) {
+      subject = m.getSubject();
+    }
+    if (subject == null || !subject.hasReference()) {
+      return subject == null;
+    }
+    String id = subject.getReferenceElement().getIdPart();
+    return "Patient".equals(subject.getReferenceElement().getResourceType())
+        && patientId.equals(id);
+  }
+}

@@ -1,0 +1,21 @@
+package dev.clarion.model;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** Where models are found and how ONNX Runtime runs them. */
+@ConfigMapping(prefix = "clarion.models")
+public interface ModelConfig {
+
+  /** Folder holding one sub-folder per model ({@code model.json}, the ONNX file, the card). */
+  @WithDefault("models")
+  Path dir();
+
+  /**
+   * ONNX Runtime intra-op threads per session. The models are tiny; parallelism comes from
+   * concurrent requests, so 1 avoids oversubscribing small machines.
+   */
+  @WithDefault("1")
+  int intraOpThreads();
+}

@@ -1,0 +1,210 @@
+package dev.clarion.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.boot.DefinitionException;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads every model under {@link ModelConfig#dir()} at start-up: reads {@code model.json}, checks
+ * the artifact's sha256 against the pinned value and the ONNX input/output against the descriptor,
+ * and opens one ONNX Runtime session per model. Any problem stops the server with a message naming
+ * the file and field. Immutable after start-up, so lookups are thread-safe.
+ */
+@Startup
+@ApplicationScoped
+public class ModelRegistry {
+
+  private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+  private final Map<String, OnnxModel> models;
+  private final Map<String, JsonNode> cards;
+
+  ModelRegistry(ModelConfig config, ObjectMapper mapper) {
+    ObjectMapper strict = mapper.copy().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    Map<String, OnnxModel> loaded = new TreeMap<>();
+    Map<String, JsonNode> loadedCards = new TreeMap<>();
+    Path dir = config.dir();
+    if (!Files.isDirectory(dir)) {
+      throw new DefinitionException(dir, "models.dir", "is not a folder");
+    }
+    try (Stream<Path> folders = Files.list(dir)) {
+      for (Path folder : folders.sorted().toList()) {
+        Path descriptorFile = folder.resolve("model.json");
+        if (!Files.isRegularFile(descriptorFile)) {
+          continue;
+        }
+        OnnxModel model = load(descriptorFile, strict, env, config.intraOpThreads());
+        loaded.put(model.descriptor().id(), model);
+        loadedCards.put(
+            model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
+        LOG.infof(
+            "Loaded model %s %s (sha256 %s)",
+            model.descriptor().id(), model.descriptor().version(), model.sha256());
+      }
+    } catch (IOException e) {
+      throw new DefinitionException(dir, "cannot list models", e);
+    }
+    this.models = Map.copyOf(loaded);
+    this.cards = Map.copyOf(loadedCards);
+  }
+
+  public Optional<OnnxModel> find(String id) {
+    return Optional.ofNullable(models.get(id));
+  }
+
+  /** The model card (source attributes) of a loaded model. */
+  public Optional<JsonNode> card(String id) {
+    return Optional.ofNullable(cards.get(id));
+  }
+
+  public List<OnnxModel> all() {
+    return List.copyOf(models.values());
+  }
+
+  @PreDestroy
+  void close() {
+    for (OnnxModel model : models.values()) {
+      try {
+        model.close();
+      } catch (OrtException e) {
+        LOG.warnf("Closing model %s failed: %s", model.descriptor().id(), e.getMessage());
+      }
+    }
+  }
+
+  public static OnnxModel load(Path file, ObjectMapper mapper, OrtEnvironment env, int threads) {
+    ModelDescriptor d;
+    try {
+      d = mapper.readValue(file.toFile(), ModelDescriptor.class);
+    } catch (IOException e) {
+      throw new DefinitionException(file, "is not a valid model descriptor: " + e.getMessage(), e);
+    }
+    require(file, "id", d.id());
+    if (!d.id().equals(file.getParent().getFileName().toString())) {
+      throw new DefinitionException(file, "id", "must equal the folder name");
+    }
+    require(file, "name", d.name());
+    require(file, "version", d.version());
+    require(file, "artifact", d.artifact());
+    require(file, "sha256", d.sha256());
+    require(file, "input", d.input());
+    require(file, "output", d.output());
+    require(file, "intendedPopulation", d.intendedPopulation());
+    if (d.features() == null || d.features().isEmpty()) {
+      throw new DefinitionException(file, "features", "must list the model inputs");
+    }
+    for (int i = 0; i < d.features().size(); i++) {
+      ModelDescriptor.Feature f = d.features().get(i);
+      require(file, "features[" + i + "].name", f.name());
+      require(file, "features[" + i + "].label", f.label());
+      if (f.min() != null && f.max() != null && f.min() > f.max()) {
+        throw new DefinitionException(file, "features[" + i + "].min", "is above max");
+      }
+    }
+    validateReference(file, d);
+    if (d.bands() == null || d.bands().isEmpty()) {
+      throw new DefinitionException(file, "bands", "must list at least one band");
+    }
+
+    byte[] artifact;
+    Path artifactFile = file.resolveSibling(d.artifact());
+    try {
+      artifact = Files.readAllBytes(artifactFile);
+    } catch (IOException e) {
+      throw new DefinitionException(file, "artifact", "cannot be read: " + artifactFile);
+    }
+    String sha256 = sha256(artifact);
+    if (!sha256.equalsIgnoreCase(d.sha256())) {
+      throw new DefinitionException(
+          file, "sha256", "does not match " + d.artifact() + " (actual " + sha256 + ")");
+    }
+    try {
+      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+      options.setIntraOpNumThreads(threads);
+      options.setInterOpNumThreads(1);
+      OrtSession session = env.createSession(artifact, options);
+      checkSignature(file, d, session);
+      return new OnnxModel(d, sha256, env, session);
+    } catch (OrtException e) {
+      throw new DefinitionException(file, "ONNX Runtime cannot load " + d.artifact(), e);
+    }
+  }
+
+  private static void validateReference(Path file, ModelDescriptor d) {
+    if (d.reference() == null || d.reference().values() == null) {
+      throw new DefinitionException(file, "reference", "is required for explanations");
+    }
+    for (ModelDescriptor.Feature f : d.features()) {
+      if (f.attributed() && !d.reference().values().containsKey(f.name())) {
+        throw new DefinitionException(file, "reference.values." + f.name(), "is missing");
+      }
+    }
+  }
+
+  private static void checkSignature(Path file, ModelDescriptor d, OrtSession session)
+      throws OrtException {
+    NodeInfo input = session.getInputInfo().get(d.input());
+    if (input == null || session.getInputInfo().size() != 1) {
+      throw new DefinitionException(
+          file, "input", "must name the single ONNX input " + session.getInputNames());
+    }
+    long[] shape = ((TensorInfo) input.getInfo()).getShape();
+    if (shape.length != 2 || shape[1] != d.features().size()) {
+      throw new DefinitionException(
+          file,
+          "features",
+          "lists "
+              + d.features().size()
+              + " inputs but the ONNX input is "
+              + java.util.Arrays.toString(shape));
+    }
+    if (!session.getOutputInfo().containsKey(d.output())) {
+      throw new DefinitionException(
+          file, "output", "is not an ONNX output " + session.getOutputNames());
+    }
+  }
+
+  private static JsonNode readCard(Path file, ObjectMapper mapper) {
+    try {
+      return mapper.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new DefinitionException(file, "model card missing or not JSON", e);
+    }
+  }
+
+  private static void require(Path file, String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new DefinitionException(file, field, "is required");
+    }
+  }
+
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.clarion.risk;
+
+import dev.clarion.binding.Extraction;
+import dev.clarion.binding.FeatureValue;
+import dev.clarion.explain.ShapleyExplainer;
+import dev.clarion.model.ModelDescriptor;
+import dev.clarion.model.OnnxModel;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a model may score a patient and, if so, scores and explains in one batched call.
+ * No silent scores: missing inputs, values outside the validated ranges and exclusions from the
+ * intended population all give a refusal with the reasons. Stateless and thread-safe.
+ */
+@ApplicationScoped
+public class RiskAssessor {
+
+  private final ShapleyExplainer explainer;
+
+  RiskAssessor(ShapleyExplainer explainer) {
+    this.explainer = explainer;
+  }
+
+  public Assessment assess(OnnxModel model, Extraction extraction) {
+    ModelDescriptor d = model.descriptor();
+    if (!extraction.exclusions().isEmpty()) {
+      return refused("excluded", extraction.exclusions(), model, extraction);
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> outOfRange = new ArrayList<>();
+    for (ModelDescriptor.Feature f : d.features()) {
+      FeatureValue v = extraction.feature(f.name());
+      if (v == null || v.missing()) {
+        missing.add(f.label() + ": " + (v == null || v.note() == null ? "not found." : v.note()));
+      } else if ((f.min() != null && v.value() < f.min())
+          || (f.max() != null && v.value() > f.max())) {
+        outOfRange.add(
+            f.label()
+                + " "
+                + format(v.value())
+                + " "
+                + f.unit()
+                + " is outside the validated range "
+                + format(f.min())
+                + "–"
+                + format(f.max())
+                + ".");
+      }
+    }
+    if (!missing.isEmpty()) {
+      return refused("missing-input", missing, model, extraction);
+    }
+    if (!outOfRange.isEmpty()) {
+      return refused("out-of-range", outOfRange, model, extraction);
+    }
+
+    int width = model.width();
+    float[] patient = new float[width];
+    float[] reference = new float[width];
+    boolean[] attributed = new boolean[width];
+    for (int i = 0; i < width; i++) {
+      ModelDescriptor.Feature f = d.features().get(i);
+      patient[i] = extraction.feature(f.name()).value().floatValue();
+      attributed[i] = f.attributed();
+      reference[i] =
+          f.attributed() ? d.reference().values().get(f.name()).floatValue() : patient[i];
+    }
+    ShapleyExplainer.Explanation e =
+        explainer.explain(model, patient, reference, attributed, List.of());
+    List<Assessment.Attribution> attributions = new ArrayList<>();
+    for (int i = 0; i < width; i++) {
+      ModelDescriptor.Feature f = d.features().get(i);
+      if (f.attributed()) {
+        attributions.add(
+            new Assessment.Attribution(
+                f.name(), f.label(), patient[i], reference[i], e.contributions()[i]));
+      }
+    }
+    return new Assessment(
+        Assessment.Outcome.SCORED,
+        null,
+        List.of(),
+        e.prediction(),
+        d.bandOf(e.prediction()).code(),
+        e.baseline(),
+        List.copyOf(attributions),
+        model,
+        extraction);
+  }
+
+  private static Assessment refused(
+      String code, List<String> reasons, OnnxModel model, Extraction extraction) {
+    return new Assessment(
+        Assessment.Outcome.REFUSED,
+        code,
+        List.copyOf(reasons),
+        null,
+        null,
+        null,
+        List.of(),
+        model,
+        extraction);
+  }
+
+  static String format(Double v) {
+    if (v == null) {
+      return "?";
+    }
+    return v == Math.rint(v)
+        ? String.valueOf(v.longValue())
+        : String.format(java.util.Locale.ROOT, "%.1f", v);
+  }
+}
