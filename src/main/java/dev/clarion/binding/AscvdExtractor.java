@@ -7,6 +7,7 @@ import dev.clarion.boot.DefinitionException;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.ModelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -57,6 +58,7 @@ public class AscvdExtractor {
 
   private final AscvdBinding binding;
 
+  @Inject
   AscvdExtractor(ModelConfig config, ObjectMapper mapper) {
     this(load(config.dir().resolve("ascvd-pce").resolve("binding.json"), mapper));
   }
