@@ -151,7 +151,7 @@ public class AscvdExtractor {
         "a",
         "born " + patient.getBirthDateElement().getValueAsString(),
         PatientData.reference(patient),
-        patient.getBirthDateElement().getValueAsString(),
+        null,
         Status.OBSERVED,
         false,
         null);

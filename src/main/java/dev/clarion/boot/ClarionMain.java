@@ -18,7 +18,7 @@ import java.nio.file.Path;
 @QuarkusMain
 public final class ClarionMain {
 
-  private ClarionMain() {}
+  ClarionMain() {}
 
   public static void main(String... args) {
     SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();

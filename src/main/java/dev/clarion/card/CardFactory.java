@@ -168,8 +168,10 @@ public class CardFactory {
         continue;
       }
       String shown = v.value() == null ? "missing" : value(f, v.value());
-      if (v.original() != null && !v.original().equals(shown)) {
-        shown += " (" + v.original() + ")";
+      if (v.original() != null) {
+        // Measured values are shown as recorded (with any conversion); coded ones with their code.
+        boolean measured = !"1".equals(f.unit()) && !"a".equals(f.unit());
+        shown = measured && v.value() != null ? v.original() : shown + " (" + v.original() + ")";
       }
       md.append("| ")
           .append(f.label())

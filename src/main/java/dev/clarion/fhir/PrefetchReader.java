@@ -2,7 +2,10 @@ package dev.clarion.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IJsonLikeParser;
+import ca.uhn.fhir.parser.json.jackson.JacksonStructure;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.cds.CdsRequest;
 import dev.clarion.cds.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
@@ -118,11 +121,32 @@ public class PrefetchReader {
   }
 
   private IBaseResource parse(String key, JsonNode value) {
+    stripNarratives(value);
+    // Parse from the Jackson tree we already have instead of re-serializing it to text.
+    JacksonStructure structure = new JacksonStructure();
+    structure.setNativeObject((ObjectNode) value);
     try {
-      return fhir.newJsonParser().parseResource(value.toString());
+      return ((IJsonLikeParser) fhir.newJsonParser()).parseResource(structure);
     } catch (DataFormatException e) {
       throw new InvalidRequestException(
           "prefetch-invalid", "Prefetch '" + key + "' is not a valid FHIR R4 resource.");
+    }
+  }
+
+  /**
+   * Narratives ({@code text.div} XHTML) are never used by a model and cost more to parse than the
+   * data, so they are dropped before HAPI sees the resource.
+   */
+  private static void stripNarratives(JsonNode resource) {
+    if (!(resource instanceof ObjectNode object)) {
+      return;
+    }
+    object.remove("text");
+    for (JsonNode contained : object.path("contained")) {
+      stripNarratives(contained);
+    }
+    for (JsonNode entry : object.path("entry")) {
+      stripNarratives(entry.get("resource"));
     }
   }
 

@@ -83,8 +83,13 @@ public class ModelRegistry {
     return List.copyOf(models.values());
   }
 
+  /** Builds a registry outside CDI (tools and tests). */
+  public static ModelRegistry create(ModelConfig config, ObjectMapper mapper) {
+    return new ModelRegistry(config, mapper);
+  }
+
   @PreDestroy
-  void close() {
+  public void closeAll() {
     for (OnnxModel model : models.values()) {
       try {
         model.close();

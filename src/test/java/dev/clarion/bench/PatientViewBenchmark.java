@@ -1,0 +1,270 @@
+package dev.clarion.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Load benchmark of the patient-view pipeline with full prefetch (HAPI parsing, extraction, ONNX
+ * scoring with exact Shapley, card, durable decision record), against the packaged server.
+ *
+ * <p>Starts {@code target/quarkus-app/quarkus-run.jar} on its own embedded PostgreSQL, measures
+ * cold start, warms up, then runs (1) an open-loop fixed-rate phase — latency is measured from each
+ * request's <em>scheduled</em> send time, so a stalled server cannot hide its queueing (no
+ * coordinated omission) — and (2) a closed-loop saturation phase. Reports throughput, p50, p90,
+ * p99, p99.9, max and the server's RSS. Run with {@code ./mvnw -B -Pbenchmark verify}; tune with
+ * {@code -Dbench.rate=300 -Dbench.seconds=30 -Dbench.warmup=15 -Dbench.concurrency=8}.
+ */
+public final class PatientViewBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    int rate = Integer.getInteger("bench.rate", 300);
+    int seconds = Integer.getInteger("bench.seconds", 30);
+    int warmup = Integer.getInteger("bench.warmup", 15);
+    int concurrency = Integer.getInteger("bench.concurrency", 8);
+    int port = Integer.getInteger("bench.port", 8089);
+    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"));
+    URI uri = URI.create("http://127.0.0.1:" + port + "/cds-services/ascvd-risk");
+
+    Path dataDir = Path.of("target/bench-pg");
+    deleteRecursively(dataDir);
+    Path log = Path.of("target/bench-server.log");
+    long startNanos = System.nanoTime();
+    Process server =
+        new ProcessBuilder(
+                "java",
+                "-Xmx512m",
+                "-Dquarkus.http.port=" + port,
+                "-Dclarion.embedded-db.dir=" + dataDir,
+                "-jar",
+                "target/quarkus-app/quarkus-run.jar")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
+    HttpClient client =
+        HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(4))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    try {
+      double coldStart = waitUntilReady(client, port, startNanos, server);
+      System.out.printf(
+          Locale.ROOT,
+          "Server ready after %.2f s (JVM start to readiness; first start includes initdb)%n",
+          coldStart);
+
+      System.out.printf("Warm-up: %d s closed loop, %d workers%n", warmup, concurrency);
+      Result warm = closedLoop(client, uri, body, concurrency, warmup);
+      System.out.printf(
+          Locale.ROOT,
+          "  warm-up: %.0f req/s, %d errors%n",
+          warm.requests() / warm.seconds(),
+          warm.errors());
+
+      System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
+      Result fixed = openLoop(client, uri, body, rate, seconds);
+      long rss = rssKb(server.pid());
+      System.out.printf("Saturation: %d workers for %d s (closed loop)%n", concurrency, seconds);
+      Result saturation = closedLoop(client, uri, body, concurrency, seconds);
+
+      System.out.println();
+      System.out.println(
+          "phase       | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms");
+      System.out.println(
+          "------------|----------|--------|------------------|----------|----------|----------|----------|---------");
+      fixed.print("fixed " + rate);
+      saturation.print("saturation");
+      System.out.printf(
+          Locale.ROOT,
+          "%nserver RSS after the fixed-rate phase: %d MB; cold start %.2f s%n",
+          rss / 1024,
+          coldStart);
+      System.out.printf(
+          Locale.ROOT,
+          "target (roadmap): p99 <= 20 ms at 300 req/s -> %s%n",
+          rate >= 300 && fixed.p99() <= 20.0 && fixed.errors() == 0 ? "MET" : "NOT MET");
+    } finally {
+      server.destroy();
+      server.waitFor(20, TimeUnit.SECONDS);
+      server.destroyForcibly();
+    }
+    // The HTTP client's worker threads would keep the JVM alive.
+    System.exit(0);
+  }
+
+  record Result(long requests, long errors, double seconds, Histogram latency) {
+    double p99() {
+      return latency.getValueAtPercentile(99) / 1000.0;
+    }
+
+    void print(String phase) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-11s | %8d | %6d | %16.1f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f%n",
+          phase,
+          requests,
+          errors,
+          requests / seconds,
+          latency.getValueAtPercentile(50) / 1000.0,
+          latency.getValueAtPercentile(90) / 1000.0,
+          latency.getValueAtPercentile(99) / 1000.0,
+          latency.getValueAtPercentile(99.9) / 1000.0,
+          latency.getMaxValue() / 1000.0);
+    }
+  }
+
+  /** Sends at a fixed rate regardless of responses; latency from the scheduled send time. */
+  static Result openLoop(HttpClient client, URI uri, Body body, int rate, int seconds)
+      throws Exception {
+    Recorder recorder = new Recorder(3);
+    AtomicLong errors = new AtomicLong();
+    long period = 1_000_000_000L / rate;
+    long total = (long) rate * seconds;
+    Phaser pending = new Phaser(1);
+    long start = System.nanoTime();
+    for (long i = 0; i < total; i++) {
+      long scheduled = start + i * period;
+      long wait = scheduled - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      pending.register();
+      client
+          .sendAsync(body.request(uri), HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, failure) -> {
+                recorder.recordValue((System.nanoTime() - scheduled) / 1000);
+                if (failure != null || response.statusCode() != 200) {
+                  errors.incrementAndGet();
+                }
+                pending.arriveAndDeregister();
+              });
+    }
+    pending.awaitAdvanceInterruptibly(pending.arrive(), 60, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    return new Result(total, errors.get(), elapsed, recorder.getIntervalHistogram());
+  }
+
+  /** Each worker sends its next request when the previous one is answered. */
+  static Result closedLoop(HttpClient client, URI uri, Body body, int workers, int seconds)
+      throws Exception {
+    Recorder recorder = new Recorder(3);
+    AtomicLong errors = new AtomicLong();
+    AtomicLong count = new AtomicLong();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    long start = System.nanoTime();
+    for (int w = 0; w < workers; w++) {
+      pool.submit(
+          () -> {
+            while (System.nanoTime() < end) {
+              long t0 = System.nanoTime();
+              try {
+                HttpResponse<Void> r =
+                    client.send(body.request(uri), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() != 200) {
+                  errors.incrementAndGet();
+                }
+              } catch (IOException | InterruptedException e) {
+                errors.incrementAndGet();
+              }
+              recorder.recordValue((System.nanoTime() - t0) / 1000);
+              count.incrementAndGet();
+            }
+            return null;
+          });
+    }
+    pool.shutdown();
+    pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    return new Result(count.get(), errors.get(), elapsed, recorder.getIntervalHistogram());
+  }
+
+  /**
+   * The example request split around its hookInstance, so each request gets a fresh one without
+   * copying the 150 kB body.
+   */
+  record Body(byte[] prefix, byte[] suffix) {
+    static Body of(Path example) throws IOException {
+      String json = Files.readString(example);
+      int at = json.indexOf("\"hookInstance\"");
+      int open = json.indexOf('"', json.indexOf(':', at) + 1);
+      int close = json.indexOf('"', open + 1);
+      return new Body(
+          json.substring(0, open + 1).getBytes(StandardCharsets.UTF_8),
+          json.substring(close).getBytes(StandardCharsets.UTF_8));
+    }
+
+    HttpRequest request(URI uri) {
+      byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+      return HttpRequest.newBuilder(uri)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)))
+          .build();
+    }
+  }
+
+  static double waitUntilReady(HttpClient client, int port, long startNanos, Process server)
+      throws Exception {
+    URI ready = URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+    long deadline = startNanos + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("server exited; see target/bench-server.log");
+      }
+      try {
+        HttpResponse<Void> r =
+            client.send(
+                HttpRequest.newBuilder(ready).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return (System.nanoTime() - startNanos) / 1e9;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("server not ready within 120 s; see target/bench-server.log");
+  }
+
+  static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private PatientViewBenchmark() {}
+}

@@ -1,0 +1,161 @@
+package dev.clarion.cds;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.boot.DefinitionException;
+import dev.clarion.model.ModelConfig;
+import dev.clarion.model.ModelRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad data file stops start-up with a message naming the file and the field. */
+class DefinitionValidationTest {
+
+  static ModelRegistry models;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void loadModels() {
+    models = ModelRegistryAccess.create(Path.of("models"));
+  }
+
+  @AfterAll
+  static void close() {
+    ModelRegistryAccess.close(models);
+  }
+
+  @Test
+  void acceptsTheShippedDefinitions() {
+    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, JSON);
+  }
+
+  @Test
+  void unknownPrefetchTokenNamesFileAndField(@TempDir Path dir) throws Exception {
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            """
+            {"id": "x", "hook": "patient-view", "description": "d",
+             "prefetch": {"patient": "Patient/{{context.patientIdentifier}}"},
+             "clarion": {"model": "ascvd-pce"}}
+            """);
+    assertMessage(
+        dir, file + ": field 'prefetch.patient' uses token {{context.patientIdentifier}}");
+  }
+
+  @Test
+  void unknownHookNamesTheField(@TempDir Path dir) throws Exception {
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            """
+            {"id": "x", "hook": "patient-vue", "description": "d", "clarion": {"model": "ascvd-pce"}}
+            """);
+    assertMessage(dir, file + ": field 'hook' is not a supported hook");
+  }
+
+  @Test
+  void unknownModelNamesTheField(@TempDir Path dir) throws Exception {
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            """
+            {"id": "x", "hook": "patient-view", "description": "d", "clarion": {"model": "nope"}}
+            """);
+    assertMessage(dir, file + ": field 'clarion.model' names unknown model 'nope'");
+  }
+
+  @Test
+  void missingDescriptionNamesTheField(@TempDir Path dir) throws Exception {
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            "{\"id\": \"x\", \"hook\": \"patient-view\", \"clarion\": {\"model\": \"ascvd-pce\"}}");
+    assertMessage(dir, file + ": field 'description' is required");
+  }
+
+  @Test
+  void misspelledFieldIsRejected(@TempDir Path dir) throws Exception {
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            "{\"id\": \"x\", \"hook\": \"patient-view\", \"descripton\": \"d\", \"clarion\": {\"model\": \"ascvd-pce\"}}");
+    assertMessage(dir, file + ": is not a valid service definition");
+  }
+
+  @Test
+  void tamperedModelArtifactIsRefused(@TempDir Path dir) throws Exception {
+    Path model = Files.createDirectories(dir.resolve("ascvd-pce"));
+    for (String f : new String[] {"model.json", "model-card.json", "binding.json"}) {
+      Files.copy(Path.of("models/ascvd-pce").resolve(f), model.resolve(f));
+    }
+    byte[] onnx = Files.readAllBytes(Path.of("models/ascvd-pce/ascvd-pce.onnx"));
+    onnx[onnx.length - 1] ^= 1;
+    Files.write(model.resolve("ascvd-pce.onnx"), onnx);
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage().startsWith(model.resolve("model.json") + ": field 'sha256' does not match"),
+        e.getMessage());
+  }
+
+  private static void assertMessage(Path dir, String prefix) {
+    DefinitionException e =
+        assertThrows(
+            DefinitionException.class, () -> new CdsServiceRegistry(config(dir), models, JSON));
+    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+  }
+
+  private static Path write(Path dir, String name, String text) throws Exception {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  static CdsConfig config(Path dir) {
+    return new CdsConfig() {
+      @Override
+      public Path definitionsDir() {
+        return dir;
+      }
+
+      @Override
+      public Optional<String> publicBaseUrl() {
+        return Optional.empty();
+      }
+    };
+  }
+
+  /** Builds a {@link ModelRegistry} outside CDI. */
+  static final class ModelRegistryAccess {
+    static ModelRegistry create(Path dir) {
+      return ModelRegistry.create(
+          new ModelConfig() {
+            @Override
+            public Path dir() {
+              return dir;
+            }
+
+            @Override
+            public int intraOpThreads() {
+              return 1;
+            }
+          },
+          JSON);
+    }
+
+    static void close(ModelRegistry registry) {
+      registry.closeAll();
+    }
+  }
+}
