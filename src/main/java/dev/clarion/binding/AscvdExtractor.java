@@ -1,6 +1,7 @@
 package dev.clarion.binding;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.boot.DefinitionException;
@@ -19,8 +20,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -57,6 +61,8 @@ public class AscvdExtractor {
   static final String OMB_BLACK = "2054-5";
 
   private final AscvdBinding binding;
+  private final Set<String> observationCodes;
+  private final Set<String> conditionCodes;
 
   @Inject
   AscvdExtractor(ModelConfig config, ObjectMapper mapper) {
@@ -65,6 +71,17 @@ public class AscvdExtractor {
 
   AscvdExtractor(AscvdBinding binding) {
     this.binding = binding;
+    this.observationCodes =
+        prefixed(
+            "loinc|",
+            List.of(
+                binding.totalCholesterol().loinc(),
+                binding.hdl().loinc(),
+                binding.systolicBp().loinc(),
+                binding.systolicBp().panels(),
+                binding.smokingStatus().loinc()));
+    this.conditionCodes =
+        prefixed("snomed|", List.of(binding.diabetes().snomed(), binding.ascvdHistory().snomed()));
   }
 
   static AscvdBinding load(Path file, ObjectMapper mapper) {
@@ -93,6 +110,59 @@ public class AscvdExtractor {
     } catch (IOException e) {
       throw new DefinitionException(file, "is not a valid binding: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Cheap pre-selection on the raw JSON: can this resource contribute an input or an exclusion?
+   * Resources that cannot (most of a patient's record) are never parsed. Errs on the side of "yes":
+   * the extraction rules decide.
+   */
+  public boolean mayContribute(JsonNode resource) {
+    return switch (resource.path("resourceType").asText()) {
+      case "Patient", "MedicationRequest" -> true;
+      case "Observation" -> anyCoding(resource.path("code"), c -> observationCodes.contains(c));
+      case "Condition" ->
+          anyCoding(
+              resource.path("code"),
+              c ->
+                  conditionCodes.contains(c)
+                      || (c.startsWith("icd10|")
+                          && (startsWithAny(c.substring(6), binding.diabetes().icd10Prefixes())
+                              || startsWithAny(
+                                  c.substring(6), binding.ascvdHistory().icd10Prefixes()))));
+      default -> false;
+    };
+  }
+
+  private static boolean anyCoding(JsonNode concept, Predicate<String> test) {
+    for (JsonNode coding : concept.path("coding")) {
+      String system = coding.path("system").asText();
+      String code = coding.path("code").asText();
+      String key =
+          LOINC.equals(system)
+              ? "loinc|" + code
+              : SNOMED.equals(system)
+                  ? "snomed|" + code
+                  : system.startsWith("http://hl7.org/fhir/sid/icd-10") ? "icd10|" + code : null;
+      if (key != null && test.test(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsWithAny(String code, List<String> prefixes) {
+    return prefixes.stream().anyMatch(code::startsWith);
+  }
+
+  private static Set<String> prefixed(String prefix, List<List<String>> lists) {
+    Set<String> out = new HashSet<>();
+    for (List<String> list : lists) {
+      if (list != null) {
+        list.forEach(code -> out.add(prefix + code));
+      }
+    }
+    return Set.copyOf(out);
   }
 
   /** Extracts the nine inputs in model order (see {@code models/ascvd-pce/model.json}). */

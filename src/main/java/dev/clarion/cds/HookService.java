@@ -120,7 +120,7 @@ public class HookService {
     record.modelVersion = model.descriptor().version();
     record.modelSha256 = model.sha256();
 
-    PatientData data = prefetch.read(service, request, patientId);
+    PatientData data = prefetch.read(service, request, patientId, extractor::mayContribute);
     Extraction extraction = extractor.extract(data, LocalDate.ofInstant(now, ZoneOffset.UTC));
     record.inputs = mapper.valueToTree(extraction);
     Assessment assessment = assessor.assess(model, extraction);

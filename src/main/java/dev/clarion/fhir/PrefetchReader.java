@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
@@ -41,7 +41,15 @@ public class PrefetchReader {
     this.fhir = fhir;
   }
 
-  public PatientData read(ServiceDefinition service, CdsRequest request, String patientId) {
+  /**
+   * @param relevant whether a resource (as JSON) can contribute to the model; others are skipped
+   *     without being parsed
+   */
+  public PatientData read(
+      ServiceDefinition service,
+      CdsRequest request,
+      String patientId,
+      Predicate<JsonNode> relevant) {
     Map<String, JsonNode> prefetch = request.prefetch() == null ? Map.of() : request.prefetch();
     List<String> unavailable = new ArrayList<>();
     List<String> notes = new ArrayList<>();
@@ -68,6 +76,24 @@ public class PrefetchReader {
         }
         continue;
       }
+      if ("Bundle".equals(value.path("resourceType").asText())) {
+        // Entries are parsed one by one, and only those that can contribute: HAPI parsing is
+        // the most expensive step of a request and most of a patient's record is irrelevant.
+        for (JsonNode entry : value.path("entry")) {
+          JsonNode resource = entry.get("resource");
+          if (resource != null
+              && isResource(resource)
+              && !"OperationOutcome".equals(resource.path("resourceType").asText())
+              && relevant.test(resource)) {
+            Resource parsed = (Resource) parse(key, resource);
+            resources.putIfAbsent(PatientData.reference(parsed), parsed);
+          }
+        }
+        if (hasNextLink(value)) {
+          notes.add("Only the first page of '" + key + "' was used.");
+        }
+        continue;
+      }
       IBaseResource parsed = parse(key, value);
       if (parsed instanceof OperationOutcome) {
         // The EHR tried and failed; do not treat it as "no data".
@@ -76,16 +102,7 @@ public class PrefetchReader {
         } else {
           notes.add("The EHR could not provide '" + key + "'.");
         }
-      } else if (parsed instanceof Bundle bundle) {
-        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-          if (entry.getResource() != null && !(entry.getResource() instanceof OperationOutcome)) {
-            resources.putIfAbsent(PatientData.reference(entry.getResource()), entry.getResource());
-          }
-        }
-        if (bundle.getLink(Bundle.LINK_NEXT) != null) {
-          notes.add("Only the first page of '" + key + "' was used.");
-        }
-      } else if (parsed instanceof Resource resource) {
+      } else if (parsed instanceof Resource resource && relevant.test(value)) {
         resources.putIfAbsent(PatientData.reference(resource), resource);
       }
     }
@@ -148,6 +165,15 @@ public class PrefetchReader {
     for (JsonNode entry : object.path("entry")) {
       stripNarratives(entry.get("resource"));
     }
+  }
+
+  private static boolean hasNextLink(JsonNode bundle) {
+    for (JsonNode link : bundle.path("link")) {
+      if ("next".equals(link.path("relation").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isResource(JsonNode value) {
