@@ -15,7 +15,7 @@ import dev.clarion.error.InvalidRequestException;
 import dev.clarion.error.NotFoundException;
 import dev.clarion.error.RecordUnavailableException;
 import dev.clarion.fhir.PatientData;
-import dev.clarion.fhir.PrefetchReader;
+import dev.clarion.fhir.PatientDataService;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
@@ -45,7 +45,7 @@ public class HookService {
 
   private final CdsServiceRegistry services;
   private final ModelRegistry models;
-  private final PrefetchReader prefetch;
+  private final PatientDataService patientData;
   private final AscvdExtractor extractor;
   private final RiskAssessor assessor;
   private final CardFactory cards;
@@ -57,7 +57,7 @@ public class HookService {
   HookService(
       CdsServiceRegistry services,
       ModelRegistry models,
-      PrefetchReader prefetch,
+      PatientDataService patientData,
       AscvdExtractor extractor,
       RiskAssessor assessor,
       CardFactory cards,
@@ -66,7 +66,7 @@ public class HookService {
       Clock clock) {
     this.services = services;
     this.models = models;
-    this.prefetch = prefetch;
+    this.patientData = patientData;
     this.extractor = extractor;
     this.assessor = assessor;
     this.cards = cards;
@@ -120,9 +120,11 @@ public class HookService {
     record.modelVersion = model.descriptor().version();
     record.modelSha256 = model.sha256();
 
-    PatientData data = prefetch.read(service, request, patientId, extractor::mayContribute);
+    PatientData data = patientData.gather(service, request, patientId, extractor::mayContribute);
     Extraction extraction = extractor.extract(data, LocalDate.ofInstant(now, ZoneOffset.UTC));
-    record.inputs = mapper.valueToTree(extraction);
+    ObjectNode inputs = mapper.valueToTree(extraction);
+    inputs.set("sources", mapper.valueToTree(data.sources()));
+    record.inputs = inputs;
     Assessment assessment = assessor.assess(model, extraction);
 
     CardFactory.Context ctx = new CardFactory.Context(patientId, record.id, now, baseUrl);

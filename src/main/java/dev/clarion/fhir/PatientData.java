@@ -1,6 +1,7 @@
 package dev.clarion.fhir;
 
 import java.util.List;
+import java.util.Map;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -9,9 +10,11 @@ import org.hl7.fhir.r4.model.Resource;
  *
  * @param patient the Patient resource, or null when the EHR said there is none ({@code null})
  * @param resources every other resource about this patient
- * @param notes remarks about the data (resources dropped, pages not followed)
+ * @param notes remarks about the data (resources dropped, pages not followed, keys missing)
+ * @param sources per prefetch key, where its data came from (prefetch, fetched, failed and why)
  */
-public record PatientData(Patient patient, List<Resource> resources, List<String> notes) {
+public record PatientData(
+    Patient patient, List<Resource> resources, List<String> notes, Map<String, String> sources) {
 
   public <T extends Resource> List<T> all(Class<T> type) {
     return resources.stream().filter(type::isInstance).map(type::cast).toList();

@@ -141,7 +141,7 @@ class AscvdExtractorTest {
     patient.setGender(AdministrativeGender.FEMALE);
     patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1970-05-01"));
     return EXTRACTOR.extract(
-        new PatientData(patient, List.of(resources), new ArrayList<>()), TODAY);
+        new PatientData(patient, List.of(resources), new ArrayList<>(), java.util.Map.of()), TODAY);
   }
 
   private static Observation lab(String id, String loinc, String date, double value, String unit) {

@@ -1,0 +1,287 @@
+package dev.clarion.fhir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.jboss.logging.Logger;
+
+/**
+ * Fetches prefetch queries from an EHR's FHIR server: all keys in parallel, the access token on
+ * every call, per-call timeouts, {@code next} links followed up to a cap (only on the same server,
+ * so the token never goes elsewhere), one circuit breaker per server, and an overall deadline after
+ * which unfinished keys fail. Never logs URLs with their queries, tokens or bodies.
+ *
+ * <p>Thread-safe.
+ */
+@ApplicationScoped
+public class FhirFetcher {
+
+  private static final Logger LOG = Logger.getLogger(FhirFetcher.class);
+  private static final TypeLiteral<CompletionStage<HttpResponse<byte[]>>> RESPONSE =
+      new TypeLiteral<>() {};
+
+  private final FhirConfig config;
+  private final ObjectMapper mapper;
+  private final ExecutorService executor;
+  private final HttpClient client;
+  private final Map<String, TypedGuard<CompletionStage<HttpResponse<byte[]>>>> guards =
+      new ConcurrentHashMap<>();
+
+  FhirFetcher(FhirConfig config, ObjectMapper mapper) {
+    this.config = config;
+    this.mapper = mapper;
+    this.executor = Executors.newCachedThreadPool(daemon());
+    this.client =
+        HttpClient.newBuilder()
+            .executor(executor)
+            .connectTimeout(config.callTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  /** A failure the circuit breaker counts: the server is unreachable, slow or erroring. */
+  static final class ServerFailure extends IOException {
+    ServerFailure(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param base the FHIR server base URL (already checked against the allowlist)
+   * @param token the bearer token, or null when the EHR gave none
+   * @param queries prefetch key → relative query (templates already rendered)
+   * @param deadline time budget for everything
+   */
+  public Map<String, Fetched> fetch(
+      String base, String token, Map<String, String> queries, Duration deadline) {
+    Map<String, CompletableFuture<Fetched>> running = new LinkedHashMap<>();
+    for (Map.Entry<String, String> q : queries.entrySet()) {
+      running.put(q.getKey(), fetchOne(base, token, q.getValue()).toCompletableFuture());
+    }
+    long end = System.nanoTime() + deadline.toNanos();
+    Map<String, Fetched> results = new LinkedHashMap<>();
+    for (Map.Entry<String, CompletableFuture<Fetched>> r : running.entrySet()) {
+      long left = Math.max(0, end - System.nanoTime());
+      try {
+        results.put(r.getKey(), r.getValue().get(left, TimeUnit.NANOSECONDS));
+      } catch (TimeoutException e) {
+        r.getValue().cancel(true);
+        results.put(
+            r.getKey(),
+            new Fetched.Failed(
+                "no answer from the FHIR server within the "
+                    + deadline.toMillis()
+                    + " ms deadline"));
+      } catch (ExecutionException e) {
+        results.put(r.getKey(), new Fetched.Failed(describe(e.getCause())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        results.put(r.getKey(), new Fetched.Failed("interrupted"));
+      }
+    }
+    return results;
+  }
+
+  private CompletionStage<Fetched> fetchOne(String base, String token, String query) {
+    URI uri = URI.create(base + "/" + encodeQuery(query));
+    return get(base, token, uri)
+        .thenCompose(
+            response -> {
+              int status = response.statusCode();
+              if (status == 404 || status == 410) {
+                return CompletableFuture.completedFuture(new Fetched.NoData());
+              }
+              if (status == 401 || status == 403) {
+                return CompletableFuture.completedFuture(
+                    new Fetched.Failed(
+                        "the FHIR server refused the access token (HTTP " + status + ")"));
+              }
+              if (status != 200) {
+                return CompletableFuture.completedFuture(
+                    new Fetched.Failed("the FHIR server answered HTTP " + status));
+              }
+              JsonNode body = json(response.body());
+              if (body == null) {
+                return CompletableFuture.completedFuture(
+                    new Fetched.Failed("the FHIR server answered something that is not JSON"));
+              }
+              if ("Bundle".equals(body.path("resourceType").asText())) {
+                return followPages(base, token, (ObjectNode) body, 1);
+              }
+              return CompletableFuture.completedFuture(new Fetched.Found(body, 1, false));
+            });
+  }
+
+  /** Appends the entries of the following pages to {@code first}, up to the page cap. */
+  private CompletionStage<Fetched> followPages(
+      String base, String token, ObjectNode first, int pages) {
+    String next = nextLink(first);
+    if (next == null) {
+      first.remove("link");
+      return CompletableFuture.completedFuture(new Fetched.Found(first, pages, false));
+    }
+    if (pages >= config.maxPages()) {
+      first.remove("link");
+      return CompletableFuture.completedFuture(new Fetched.Found(first, pages, true));
+    }
+    if (!next.startsWith(base + "/") && !next.startsWith(base + "?")) {
+      // Never send the token to a host the allowlist did not approve.
+      return CompletableFuture.completedFuture(
+          new Fetched.Failed("the FHIR server's next link points to another server"));
+    }
+    return get(base, token, URI.create(next))
+        .thenCompose(
+            response -> {
+              JsonNode page = response.statusCode() == 200 ? json(response.body()) : null;
+              if (page == null) {
+                return CompletableFuture.completedFuture(
+                    new Fetched.Failed(
+                        "page " + (pages + 1) + " failed (HTTP " + response.statusCode() + ")"));
+              }
+              ArrayNode entries = first.withArray("entry");
+              page.path("entry").forEach(entries::add);
+              first.set("link", page.path("link"));
+              return followPages(base, token, first, pages + 1);
+            });
+  }
+
+  private CompletionStage<HttpResponse<byte[]>> get(String base, String token, URI uri) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(config.callTimeout())
+            .header("Accept", "application/fhir+json")
+            .GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    HttpRequest built = request.build();
+    return guard(base)
+        .get(
+            () ->
+                client
+                    .sendAsync(built, HttpResponse.BodyHandlers.ofByteArray())
+                    .thenApply(
+                        response -> {
+                          if (response.statusCode() >= 500) {
+                            throw new CompletionException(
+                                new ServerFailure("HTTP " + response.statusCode()));
+                          }
+                          return response;
+                        }));
+  }
+
+  private TypedGuard<CompletionStage<HttpResponse<byte[]>>> guard(String base) {
+    // One breaker per allowlisted server; the allowlist bounds the map.
+    return guards.computeIfAbsent(
+        base,
+        b ->
+            TypedGuard.create(RESPONSE)
+                .withCircuitBreaker()
+                .requestVolumeThreshold(config.circuitBreaker().requestVolumeThreshold())
+                .failureRatio(config.circuitBreaker().failureRatio())
+                .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)
+                .onStateChange(
+                    state -> LOG.warnf("Circuit breaker of a FHIR server is now %s", state))
+                .done()
+                .build());
+  }
+
+  static String describe(Throwable failure) {
+    Throwable t =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (t instanceof CircuitBreakerOpenException) {
+      return "the FHIR server is failing; calls are suspended for a while (circuit open)";
+    }
+    if (t instanceof HttpTimeoutException) {
+      return "the FHIR server did not answer in time";
+    }
+    if (t instanceof ServerFailure) {
+      return "the FHIR server failed (" + t.getMessage() + ")";
+    }
+    if (t instanceof java.net.ConnectException) {
+      return "the FHIR server cannot be reached";
+    }
+    if (t instanceof IOException) {
+      return "the FHIR server connection failed";
+    }
+    return "fetching from the FHIR server failed";
+  }
+
+  /**
+   * Percent-encodes what a rendered template may hold but a URI may not (e.g. the {@code |} of
+   * token searches), leaving URI syntax and existing escapes alone.
+   */
+  static String encodeQuery(String query) {
+    StringBuilder out = new StringBuilder(query.length() + 16);
+    for (byte b : query.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,;=:@/?%".indexOf(c) >= 0) {
+        out.append(c);
+      } else {
+        out.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    return out.toString();
+  }
+
+  private JsonNode json(byte[] body) {
+    try {
+      JsonNode node = mapper.readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String nextLink(JsonNode bundle) {
+    for (JsonNode link : bundle.path("link")) {
+      if ("next".equals(link.path("relation").asText()) && link.path("url").isTextual()) {
+        return link.path("url").asText();
+      }
+    }
+    return null;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon() {
+    return runnable -> {
+      Thread t = new Thread(runnable, "fhir-fetch");
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @PreDestroy
+  void close() {
+    executor.shutdownNow();
+  }
+}
