@@ -49,6 +49,7 @@ public class FhirFetcher {
   private final ObjectMapper mapper;
   private final ExecutorService executor;
   private final HttpClient client;
+  private final HttpClient cleartextClient;
   private final Map<String, TypedGuard<CompletionStage<HttpResponse<byte[]>>>> guards =
       new ConcurrentHashMap<>();
 
@@ -56,12 +57,19 @@ public class FhirFetcher {
     this.config = config;
     this.mapper = mapper;
     this.executor = Executors.newCachedThreadPool(daemon());
-    this.client =
-        HttpClient.newBuilder()
-            .executor(executor)
-            .connectTimeout(config.callTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.client = client(HttpClient.Version.HTTP_2);
+    // Over plain http, HTTP/2 means an h2c upgrade that holds concurrent requests back until the
+    // first one finishes; HTTP/1.1 with one connection per request keeps the fetches parallel.
+    this.cleartextClient = client(HttpClient.Version.HTTP_1_1);
+  }
+
+  private HttpClient client(HttpClient.Version version) {
+    return HttpClient.newBuilder()
+        .version(version)
+        .executor(executor)
+        .connectTimeout(config.callTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
   }
 
   /** A failure the circuit breaker counts: the server is unreachable, slow or erroring. */
@@ -183,7 +191,7 @@ public class FhirFetcher {
     return guard(base)
         .get(
             () ->
-                client
+                ("https".equals(uri.getScheme()) ? client : cleartextClient)
                     .sendAsync(built, HttpResponse.BodyHandlers.ofByteArray())
                     .thenApply(
                         response -> {

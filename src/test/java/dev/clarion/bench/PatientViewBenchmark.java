@@ -236,16 +236,20 @@ public final class PatientViewBenchmark {
     }
   }
 
-  static Process startServer(int port, Path dataDir) throws IOException {
+  static Process startServer(int port, Path dataDir, String... properties) throws IOException {
     deleteRecursively(dataDir);
+    List<String> command = new java.util.ArrayList<>();
+    command.add("java");
+    command.add("-Xmx512m");
+    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dclarion.embedded-db.dir=" + dataDir);
+    for (String property : properties) {
+      command.add("-D" + property);
+    }
+    command.add("-jar");
+    command.add("target/quarkus-app/quarkus-run.jar");
     Process server =
-        new ProcessBuilder(
-                "java",
-                "-Xmx512m",
-                "-Dquarkus.http.port=" + port,
-                "-Dclarion.embedded-db.dir=" + dataDir,
-                "-jar",
-                "target/quarkus-app/quarkus-run.jar")
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(Path.of("target/bench-server.log").toFile())
             .start();

@@ -37,6 +37,12 @@ public final class FakeFhirServer implements AutoCloseable {
   public volatile boolean failing;
   public volatile int pageSize = 1000;
 
+  static {
+    // Like real FHIR servers (Jetty, Tomcat), answer without Nagle's algorithm: otherwise a
+    // response can wait 40 ms for a delayed ACK and the fake adds latency of its own.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   public FakeFhirServer(String fixture) throws IOException {
     JsonNode request = Fixtures.json(fixture);
     for (JsonNode value : request.get("prefetch")) {
