@@ -2,6 +2,8 @@ package dev.clarion.cds;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.Binding;
+import dev.clarion.binding.Bindings;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelRegistry;
 import io.quarkus.runtime.Startup;
@@ -30,10 +32,12 @@ public class CdsServiceRegistry {
   private static final Logger LOG = Logger.getLogger(CdsServiceRegistry.class);
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern TOKEN = Pattern.compile("\\{\\{([^}]*)}}");
+  private static final Pattern CODE_PARAM = Pattern.compile("[?&]code=([^&]*)");
 
   private final Map<String, ServiceDefinition> services;
 
-  CdsServiceRegistry(CdsConfig config, ModelRegistry models, ObjectMapper mapper) {
+  CdsServiceRegistry(
+      CdsConfig config, ModelRegistry models, Bindings bindings, ObjectMapper mapper) {
     ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     Map<String, ServiceDefinition> loaded = new LinkedHashMap<>();
     Path dir = config.definitionsDir();
@@ -44,6 +48,7 @@ public class CdsServiceRegistry {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
         ServiceDefinition def = read(file, reader);
         validate(file, def, models);
+        checkPrefetchCovers(file, def, bindings.forModel(def.clarion().model()).orElseThrow());
         if (loaded.putIfAbsent(def.id(), def) != null) {
           throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
         }
@@ -103,6 +108,59 @@ public class CdsServiceRegistry {
         }
       }
     }
+  }
+
+  /**
+   * Every FHIR input of the model must be obtainable through some prefetch query: a query on its
+   * resource type with no code filter, or whose code filter lists one of its codes.
+   */
+  static void checkPrefetchCovers(Path file, ServiceDefinition def, Binding binding) {
+    Map<String, String> prefetch = def.prefetch() == null ? Map.of() : def.prefetch();
+    for (Map.Entry<String, Binding.Input> input : binding.inputs().entrySet()) {
+      Binding.Input in = input.getValue();
+      if (!covered(prefetch, in.source().resourceType(), in.match(), in.componentOf())) {
+        throw new DefinitionException(
+            file,
+            "prefetch",
+            "has no query that can return input '"
+                + input.getKey()
+                + "' ("
+                + in.source().resourceType()
+                + ") of model "
+                + binding.model());
+      }
+    }
+    if (binding.exclusions() != null) {
+      for (Binding.Exclusion e : binding.exclusions()) {
+        if (!covered(prefetch, e.source().resourceType(), e.match(), null)) {
+          throw new DefinitionException(
+              file, "prefetch", "has no query that can find exclusion '" + e.reason() + "'");
+        }
+      }
+    }
+  }
+
+  private static boolean covered(
+      Map<String, String> prefetch, String type, Binding.CodeSet match, Binding.CodeSet panels) {
+    for (String template : prefetch.values()) {
+      if (!template.startsWith(type + "?") && !template.startsWith(type + "/")) {
+        continue;
+      }
+      Matcher code = CODE_PARAM.matcher(template);
+      if (!code.find()) {
+        return true;
+      }
+      for (String token : code.group(1).split(",")) {
+        int bar = token.indexOf('|');
+        String system = bar < 0 ? null : token.substring(0, bar);
+        String value = bar < 0 ? token : token.substring(bar + 1);
+        if ((match != null && match.matches(system, value))
+            || (panels != null && panels.matches(system, value))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void validateTemplate(Path file, String field, String template, Hook hook) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.audit.DecisionRecord;
 import dev.clarion.audit.DecisionRecorder;
-import dev.clarion.binding.AscvdExtractor;
+import dev.clarion.binding.Binding;
+import dev.clarion.binding.BindingExtractor;
+import dev.clarion.binding.Bindings;
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.card.CardFactory;
@@ -46,7 +48,8 @@ public class HookService {
   private final CdsServiceRegistry services;
   private final ModelRegistry models;
   private final PatientDataService patientData;
-  private final AscvdExtractor extractor;
+  private final Bindings bindings;
+  private final BindingExtractor extractor;
   private final RiskAssessor assessor;
   private final CardFactory cards;
   private final DecisionRecorder recorder;
@@ -58,7 +61,8 @@ public class HookService {
       CdsServiceRegistry services,
       ModelRegistry models,
       PatientDataService patientData,
-      AscvdExtractor extractor,
+      Bindings bindings,
+      BindingExtractor extractor,
       RiskAssessor assessor,
       CardFactory cards,
       DecisionRecorder recorder,
@@ -67,6 +71,7 @@ public class HookService {
     this.services = services;
     this.models = models;
     this.patientData = patientData;
+    this.bindings = bindings;
     this.extractor = extractor;
     this.assessor = assessor;
     this.cards = cards;
@@ -120,8 +125,13 @@ public class HookService {
     record.modelVersion = model.descriptor().version();
     record.modelSha256 = model.sha256();
 
-    PatientData data = patientData.gather(service, request, patientId, extractor::mayContribute);
-    Extraction extraction = extractor.extract(data, LocalDate.ofInstant(now, ZoneOffset.UTC));
+    Binding binding = bindings.forModel(model.descriptor().id()).orElseThrow();
+    PatientData data =
+        patientData.gather(
+            service, request, patientId, r -> BindingExtractor.mayContribute(binding, r));
+    Extraction extraction =
+        extractor.extract(
+            model.descriptor(), binding, data, LocalDate.ofInstant(now, ZoneOffset.UTC));
     ObjectNode inputs = mapper.valueToTree(extraction);
     inputs.set("sources", mapper.valueToTree(data.sources()));
     record.inputs = inputs;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.Bindings;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelConfig;
 import dev.clarion.model.ModelRegistry;
@@ -19,11 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 class DefinitionValidationTest {
 
   static ModelRegistry models;
+  static Bindings bindings;
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void loadModels() {
     models = ModelRegistryAccess.create(Path.of("models"));
+    bindings = new Bindings(Path.of("models"), models, JSON);
   }
 
   @AfterAll
@@ -33,7 +36,7 @@ class DefinitionValidationTest {
 
   @Test
   void acceptsTheShippedDefinitions() {
-    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, JSON);
+    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, bindings, JSON);
   }
 
   @Test
@@ -111,10 +114,46 @@ class DefinitionValidationTest {
         e.getMessage());
   }
 
+  @Test
+  void prefetchThatCannotReturnAModelInputNamesTheInput(@TempDir Path dir) throws Exception {
+    String shipped = Files.readString(Path.of("cds-hooks/ascvd-risk.json"));
+    Path file =
+        write(
+            dir,
+            "ascvd-risk.json",
+            shipped.replace("http://loinc.org|2085-9", "http://loinc.org|13457-7"));
+    assertMessage(
+        dir, file + ": field 'prefetch' has no query that can return input 'hdl' (Observation)");
+  }
+
+  @Test
+  void bindingThatMissesAModelInputIsRefused(@TempDir Path dir) throws Exception {
+    Path model = Files.createDirectories(dir.resolve("ascvd-pce"));
+    for (String f : new String[] {"model.json", "model-card.json", "ascvd-pce.onnx"}) {
+      Files.copy(Path.of("models/ascvd-pce").resolve(f), model.resolve(f));
+    }
+    String binding = Files.readString(Path.of("models/ascvd-pce/binding.json"));
+    Files.writeString(model.resolve("binding.json"), binding.replace("\"hdl\":", "\"hdlc\":"));
+    ModelRegistry registry = ModelRegistryAccess.create(dir);
+    try {
+      DefinitionException e =
+          assertThrows(DefinitionException.class, () -> new Bindings(dir, registry, JSON));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  model.resolve("binding.json")
+                      + ": field 'inputs.hdlc' is not an input of the model"),
+          e.getMessage());
+    } finally {
+      ModelRegistryAccess.close(registry);
+    }
+  }
+
   private static void assertMessage(Path dir, String prefix) {
     DefinitionException e =
         assertThrows(
-            DefinitionException.class, () -> new CdsServiceRegistry(config(dir), models, JSON));
+            DefinitionException.class,
+            () -> new CdsServiceRegistry(config(dir), models, bindings, JSON));
     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
   }
 

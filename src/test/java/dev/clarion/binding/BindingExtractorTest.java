@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
+import dev.clarion.model.ModelDescriptor;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -25,12 +26,24 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 
-/** The extraction rules on hand-made FHIR data: what real records do. */
-class AscvdExtractorTest {
+/** The ascvd-pce binding applied to hand-made FHIR data: what real records do. */
+class BindingExtractorTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  static final AscvdExtractor EXTRACTOR =
-      new AscvdExtractor(AscvdExtractor.load(Path.of("models/ascvd-pce/binding.json"), JSON));
+  static final BindingExtractor EXTRACTOR = new BindingExtractor(new UnitConverter());
+  static final Binding BINDING;
+  static final ModelDescriptor MODEL;
+
+  static {
+    try {
+      BINDING = JSON.readValue(Path.of("models/ascvd-pce/binding.json").toFile(), Binding.class);
+      MODEL =
+          JSON.readValue(Path.of("models/ascvd-pce/model.json").toFile(), ModelDescriptor.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static final LocalDate TODAY = LocalDate.of(2026, 11, 25);
 
   @Test
@@ -61,11 +74,30 @@ class AscvdExtractorTest {
   void convertsMmolPerLitreAndSkipsUnknownUnits() {
     Extraction x =
         extract(
-            lab("hdl-g", "2085-9", "2026-11-01", 0.5, "g/L"),
+            lab("hdl-mass", "2085-9", "2026-11-01", 50, "mg"),
             lab("hdl-mmol", "2085-9", "2026-10-01", 1.3, "mmol/L"));
     assertEquals(1.3 * 38.67, x.feature("hdl").value(), 1e-9);
     assertEquals("1.3 mmol/L = 50 mg/dL", x.feature("hdl").original());
-    assertTrue(x.notes().stream().anyMatch(n -> n.contains("unsupported unit 'g/L'")));
+    assertTrue(x.notes().stream().anyMatch(n -> n.contains("unsupported unit 'mg'")));
+  }
+
+  @Test
+  void convertsWithUcumWhereNoMolarMassIsNeeded() {
+    // g/L → mg/dL is a plain UCUM conversion (× 100).
+    Extraction x = extract(lab("hdl-g", "2085-9", "2026-11-01", 0.52, "g/L"));
+    assertEquals(52, x.feature("hdl").value(), 1e-9);
+  }
+
+  @Test
+  void ignoresImplausibleValues() {
+    Extraction x =
+        extract(
+            lab("typo", "2093-3", "2026-11-01", 2130, "mg/dL"),
+            lab("ok", "2093-3", "2026-06-01", 213, "mg/dL"));
+    assertEquals(213, x.feature("totalCholesterol").value());
+    assertTrue(
+        x.notes().stream()
+            .anyMatch(n -> n.contains("implausible totalCholesterol value (2130 mg/dL)")));
   }
 
   @Test
@@ -117,22 +149,27 @@ class AscvdExtractorTest {
   @Test
   void preselectsOnlyResourcesThatCanContribute() throws Exception {
     assertTrue(
-        EXTRACTOR.mayContribute(
+        BindingExtractor.mayContribute(
+            BINDING,
             JSON.readTree(
                 "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"E11.9\"}]}}")));
     assertTrue(
-        EXTRACTOR.mayContribute(
+        BindingExtractor.mayContribute(
+            BINDING,
             JSON.readTree(
                 "{\"resourceType\":\"Observation\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"85354-9\"}]}}")));
     assertFalse(
-        EXTRACTOR.mayContribute(
+        BindingExtractor.mayContribute(
+            BINDING,
             JSON.readTree(
                 "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"66383009\"}]}}")));
     assertFalse(
-        EXTRACTOR.mayContribute(
+        BindingExtractor.mayContribute(
+            BINDING,
             JSON.readTree(
                 "{\"resourceType\":\"Observation\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8302-2\"}]}}")));
-    assertFalse(EXTRACTOR.mayContribute(JSON.readTree("{\"resourceType\":\"Encounter\"}")));
+    assertFalse(
+        BindingExtractor.mayContribute(BINDING, JSON.readTree("{\"resourceType\":\"Encounter\"}")));
   }
 
   private static Extraction extract(Resource... resources) {
@@ -141,7 +178,10 @@ class AscvdExtractorTest {
     patient.setGender(AdministrativeGender.FEMALE);
     patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1970-05-01"));
     return EXTRACTOR.extract(
-        new PatientData(patient, List.of(resources), new ArrayList<>(), java.util.Map.of()), TODAY);
+        MODEL,
+        BINDING,
+        new PatientData(patient, List.of(resources), new ArrayList<>(), java.util.Map.of()),
+        TODAY);
   }
 
   private static Observation lab(String id, String loinc, String date, double value, String unit) {

@@ -1,0 +1,148 @@
+package dev.clarion.binding;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's {@code binding.json}: for each model input, where it is found in FHIR R4 data, how it
+ * is converted and aggregated, what is plausible, and what happens when it is missing; plus the
+ * conditions that put a patient outside the model's population. Loaded and checked at start-up by
+ * {@link Bindings}.
+ *
+ * @param model the model id
+ * @param description plain-language summary
+ * @param inputs model feature name → its binding
+ * @param exclusions findings that exclude the patient from scoring
+ */
+public record Binding(
+    String model, String description, Map<String, Input> inputs, List<Exclusion> exclusions) {
+
+  /** Where an input comes from. */
+  public enum Source {
+    /** Whole years between Patient.birthDate and the index date. */
+    PATIENT_AGE("Patient.age"),
+    /** Patient.gender mapped through {@code answers}. */
+    PATIENT_GENDER("Patient.gender"),
+    /** US Core race (OMB category, system|code) mapped through {@code answers}. */
+    PATIENT_RACE("Patient.race"),
+    /** A numeric Observation (or a component of a panel), or a coded one with {@code answers}. */
+    OBSERVATION("Observation"),
+    /** Presence of a matching Condition. */
+    CONDITION("Condition"),
+    /** Presence of a matching MedicationRequest. */
+    MEDICATION_REQUEST("MedicationRequest");
+
+    private final String code;
+
+    Source(String code) {
+      this.code = code;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String code() {
+      return code;
+    }
+
+    public String resourceType() {
+      return code.startsWith("Patient.") ? "Patient" : code;
+    }
+  }
+
+  /**
+   * One input.
+   *
+   * @param source where it is found
+   * @param match codes (system → exact codes) and code prefixes (system → prefixes, e.g. ICD-10
+   *     E11) of matching resources
+   * @param componentOf for observations: panels whose component with a {@code match} code carries
+   *     the value (e.g. systolic BP inside BP panel 85354-9)
+   * @param statuses accepted statuses (Observation.status, Condition.clinicalStatus,
+   *     MedicationRequest.status); defaults per source when absent
+   * @param unit the model's unit (UCUM)
+   * @param molarFactors factors for conversions UCUM cannot do without a molar mass (e.g. mmol/L of
+   *     cholesterol → mg/dL × 38.67); other units are converted with UCUM
+   * @param answers coded value (system|code, or a Patient.gender code) → model value
+   * @param otherwise model value for a coded value not in {@code answers} (null: missing)
+   * @param otherwiseNote note for that case; {@code %s} is replaced by the value's display
+   * @param present model value when a matching Condition/MedicationRequest exists
+   * @param absent model value when none exists (recorded as ABSENT with {@code absentNote})
+   * @param absentNote note shown when none exists
+   * @param aggregation how several results combine
+   * @param lookbackDays only results at most this old count (null: any age)
+   * @param staleAfterDays results older than this are used but flagged stale
+   * @param plausible results outside are ignored as implausible (with a note)
+   * @param missing what happens when no usable value exists
+   */
+  public record Input(
+      Source source,
+      CodeSet match,
+      CodeSet componentOf,
+      List<String> statuses,
+      String unit,
+      Map<String, Double> molarFactors,
+      Map<String, Double> answers,
+      Double otherwise,
+      String otherwiseNote,
+      Double present,
+      Double absent,
+      String absentNote,
+      Aggregation aggregation,
+      Integer lookbackDays,
+      Integer staleAfterDays,
+      Range plausible,
+      Missing missing) {}
+
+  /**
+   * Codes and code prefixes per code system.
+   *
+   * @param codes system → exact codes
+   * @param prefixes system → code prefixes
+   */
+  public record CodeSet(Map<String, List<String>> codes, Map<String, List<String>> prefixes) {
+
+    public boolean matches(String system, String code) {
+      if (system == null || code == null) {
+        return false;
+      }
+      if (codes != null && codes.getOrDefault(system, List.of()).contains(code)) {
+        return true;
+      }
+      return prefixes != null
+          && prefixes.getOrDefault(system, List.of()).stream().anyMatch(code::startsWith);
+    }
+  }
+
+  /**
+   * @param method {@code latest}, or {@code mean} of the {@code last} results within {@code
+   *     withinDays} of the newest
+   */
+  public record Aggregation(String method, Integer last, Integer withinDays) {}
+
+  /** Inclusive bounds. */
+  public record Range(Double min, Double max) {
+
+    public boolean contains(double v) {
+      return (min == null || v >= min) && (max == null || v <= max);
+    }
+  }
+
+  /**
+   * @param policy {@code refuse}: no score without it; {@code default}: use {@code value} and show
+   *     {@code note}
+   * @param value the default
+   * @param note shown on the card
+   */
+  public record Missing(String policy, Double value, String note) {
+
+    public boolean refuses() {
+      return !"default".equals(policy);
+    }
+  }
+
+  /**
+   * @param source resource type (Condition)
+   * @param reason plain-language reason, e.g. "ASCVD history"
+   * @param match matching codes; any clinical status counts (history excludes too)
+   */
+  public record Exclusion(Source source, String reason, CodeSet match) {}
+}

@@ -1,0 +1,577 @@
+package dev.clarion.binding;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.binding.Binding.Input;
+import dev.clarion.binding.FeatureValue.Status;
+import dev.clarion.fhir.PatientData;
+import dev.clarion.model.ModelDescriptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Extracts a model's inputs from a patient's FHIR data as its {@link Binding} declares. Every value
+ * keeps its source resource (with version), date, original value and unit, and a staleness flag.
+ *
+ * <p>Rules common to all bindings: observations count only when final, amended or corrected
+ * (entered-in-error, cancelled and preliminary results are ignored); conditions that are refuted or
+ * entered-in-error never count; values in other units are converted (molar factors, then UCUM) or
+ * skipped with a note; implausible values are skipped with a note; exclusions count whatever the
+ * clinical status (a resolved myocardial infarction is still history).
+ *
+ * <p>Stateless and thread-safe.
+ */
+@ApplicationScoped
+public class BindingExtractor {
+
+  static final String US_CORE_RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
+  static final String OMB = "urn:oid:2.16.840.1.113883.6.238";
+
+  private final UnitConverter units;
+
+  public BindingExtractor(UnitConverter units) {
+    this.units = units;
+  }
+
+  /** Extracts every input of {@code model} in its input order. */
+  public Extraction extract(
+      ModelDescriptor model, Binding binding, PatientData data, LocalDate today) {
+    List<String> notes = new ArrayList<>(data.notes());
+    List<String> basis = new ArrayList<>();
+    List<FeatureValue> features = new ArrayList<>();
+    for (ModelDescriptor.Feature feature : model.features()) {
+      Input input = binding.inputs().get(feature.name());
+      FeatureValue value = extract(feature.name(), input, data, today, notes);
+      features.add(value);
+      if (value.source() != null && !basis.contains(value.source())) {
+        basis.add(value.source());
+      }
+    }
+    List<String> exclusions = new ArrayList<>();
+    for (Binding.Exclusion exclusion :
+        binding.exclusions() == null ? List.<Binding.Exclusion>of() : binding.exclusions()) {
+      for (Condition c : data.all(Condition.class)) {
+        if (!refutedOrError(c) && matches(c.getCode(), exclusion.match())) {
+          exclusions.add(
+              exclusion.reason()
+                  + ": "
+                  + display(c.getCode())
+                  + " ("
+                  + PatientData.reference(c)
+                  + onset(c)
+                  + ")");
+          basis.add(PatientData.reference(c));
+        }
+      }
+    }
+    return new Extraction(List.copyOf(features), exclusions, notes, basis);
+  }
+
+  private FeatureValue extract(
+      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
+    return switch (input.source()) {
+      case PATIENT_AGE -> age(name, input, data.patient(), today);
+      case PATIENT_GENDER -> gender(name, input, data.patient());
+      case PATIENT_RACE -> race(name, input, data.patient(), notes);
+      case OBSERVATION ->
+          input.answers() != null
+              ? codedObservation(name, input, data, today)
+              : quantity(name, input, data, today, notes);
+      case CONDITION -> condition(name, input, data);
+      case MEDICATION_REQUEST -> medication(name, input, data);
+    };
+  }
+
+  /**
+   * Cheap pre-selection on raw JSON: can this resource contribute to the binding? Resources that
+   * cannot (most of a patient's record) are never parsed. Errs on the side of "yes".
+   */
+  public static boolean mayContribute(Binding binding, JsonNode resource) {
+    String type = resource.path("resourceType").asText();
+    if ("Patient".equals(type)) {
+      return true;
+    }
+    for (Input input : binding.inputs().values()) {
+      if (input.source().resourceType().equals(type)
+          && (anyCoding(resource, input.match()) || anyCoding(resource, input.componentOf()))) {
+        return true;
+      }
+      if (input.source() == Binding.Source.MEDICATION_REQUEST && type.equals("MedicationRequest")) {
+        return true; // the medication may be a reference or contained; decide after parsing
+      }
+    }
+    if (binding.exclusions() != null) {
+      for (Binding.Exclusion exclusion : binding.exclusions()) {
+        if (exclusion.source().resourceType().equals(type)
+            && anyCoding(resource, exclusion.match())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean anyCoding(JsonNode resource, Binding.CodeSet set) {
+    if (set == null) {
+      return false;
+    }
+    for (JsonNode coding : resource.path("code").path("coding")) {
+      if (set.matches(coding.path("system").asText(null), coding.path("code").asText(null))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ Patient
+
+  private FeatureValue age(String name, Input input, Patient patient, LocalDate today) {
+    if (patient == null || !patient.hasBirthDate()) {
+      return missing(name, input, null);
+    }
+    var dob = patient.getBirthDateElement();
+    // Partial dates (year or year-month) count from the first day of the period.
+    LocalDate born =
+        LocalDate.of(
+            dob.getYear(),
+            dob.getMonth() == null ? 1 : dob.getMonth() + 1,
+            dob.getDay() == null ? 1 : dob.getDay());
+    return observed(
+        name,
+        (double) Period.between(born, today).getYears(),
+        input.unit(),
+        "born " + dob.getValueAsString(),
+        PatientData.reference(patient),
+        null,
+        false,
+        null);
+  }
+
+  private FeatureValue gender(String name, Input input, Patient patient) {
+    String code =
+        patient == null || patient.getGender() == null ? null : patient.getGender().toCode();
+    Double value = code == null ? null : input.answers().get(code);
+    if (value == null) {
+      return missing(name, input, code);
+    }
+    return observed(name, value, "1", code, PatientData.reference(patient), null, false, null);
+  }
+
+  private FeatureValue race(String name, Input input, Patient patient, List<String> notes) {
+    Optional<Coding> race = ombRace(patient);
+    if (race.isEmpty()) {
+      FeatureValue v = missing(name, input, null);
+      if (v.note() != null && v.status() == Status.ABSENT) {
+        notes.add(v.note());
+      }
+      return v;
+    }
+    Coding c = race.get();
+    String shown = c.hasDisplay() ? c.getDisplay() : c.getCode();
+    Double value = input.answers().get(c.getSystem() + "|" + c.getCode());
+    String note = null;
+    if (value == null) {
+      if (input.otherwise() == null) {
+        return missing(name, input, shown);
+      }
+      value = input.otherwise();
+      note = input.otherwiseNote() == null ? null : String.format(input.otherwiseNote(), shown);
+      if (note != null) {
+        notes.add(note);
+      }
+    }
+    return observed(name, value, "1", shown, PatientData.reference(patient), null, false, note);
+  }
+
+  private static Optional<Coding> ombRace(Patient patient) {
+    if (patient == null) {
+      return Optional.empty();
+    }
+    for (Extension ext : patient.getExtension()) {
+      if (US_CORE_RACE.equals(ext.getUrl())) {
+        for (Extension part : ext.getExtension()) {
+          if ("ombCategory".equals(part.getUrl()) && part.getValue() instanceof Coding c) {
+            return Optional.of(c);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ------------------------------------------------------------------ Observations
+
+  private record Candidate(Observation obs, Quantity value, Date when) {}
+
+  private FeatureValue quantity(
+      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
+    List<Candidate> candidates = new ArrayList<>();
+    for (Observation o : data.all(Observation.class)) {
+      if (!usable(o, input) || tooOld(effective(o), input, today)) {
+        continue;
+      }
+      if (matches(o.getCode(), input.match()) && o.hasValueQuantity()) {
+        candidates.add(new Candidate(o, o.getValueQuantity(), effective(o)));
+      } else if (input.componentOf() != null && matches(o.getCode(), input.componentOf())) {
+        for (Observation.ObservationComponentComponent c : o.getComponent()) {
+          if (matches(c.getCode(), input.match()) && c.hasValueQuantity()) {
+            candidates.add(new Candidate(o, c.getValueQuantity(), effective(o)));
+          }
+        }
+      }
+    }
+    candidates.sort(
+        Comparator.comparing(
+                Candidate::when, Comparator.nullsFirst(Comparator.<Date>naturalOrder()))
+            .reversed());
+    List<Candidate> used = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
+    int wanted = mean(input) ? Math.max(1, input.aggregation().last()) : 1;
+    for (Candidate c : candidates) {
+      if (used.size() == wanted) {
+        break;
+      }
+      if (mean(input)
+          && !used.isEmpty()
+          && input.aggregation().withinDays() != null
+          && daysBetween(c.when(), used.get(0).when()) > input.aggregation().withinDays()) {
+        break;
+      }
+      String unit = c.value().hasCode() ? c.value().getCode() : c.value().getUnit();
+      Optional<Double> converted =
+          c.value().hasValue()
+              ? units.convert(
+                  c.value().getValue().doubleValue(), unit, input.unit(), input.molarFactors())
+              : Optional.empty();
+      if (converted.isEmpty()) {
+        notes.add(
+            "A "
+                + name
+                + " value in unsupported unit '"
+                + unit
+                + "' was skipped ("
+                + PatientData.reference(c.obs())
+                + ").");
+        continue;
+      }
+      if (input.plausible() != null && !input.plausible().contains(converted.get())) {
+        notes.add(
+            "An implausible "
+                + name
+                + " value ("
+                + plain(converted.get())
+                + " "
+                + input.unit()
+                + ") was ignored ("
+                + PatientData.reference(c.obs())
+                + ").");
+        continue;
+      }
+      used.add(c);
+      values.add(converted.get());
+    }
+    if (used.isEmpty()) {
+      return missing(name, input, null);
+    }
+    Candidate latest = used.get(0);
+    double value = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    LocalDate date = latest.when() == null ? null : toLocalDate(latest.when());
+    boolean stale = stale(date, input, today);
+    String original;
+    if (used.size() == 1) {
+      String unit = latest.value().hasCode() ? latest.value().getCode() : latest.value().getUnit();
+      original = latest.value().getValue().stripTrailingZeros().toPlainString() + " " + unit;
+      if (!UnitConverter.normalise(unit).equals(input.unit())) {
+        original +=
+            " = "
+                + BigDecimal.valueOf(value).setScale(0, RoundingMode.HALF_UP)
+                + " "
+                + input.unit();
+      }
+    } else {
+      original = "mean of " + used.size() + " results: " + plain(value) + " " + input.unit();
+    }
+    return observed(
+        name,
+        value,
+        input.unit(),
+        original,
+        PatientData.reference(latest.obs()),
+        date == null ? null : date.toString(),
+        stale,
+        stale ? staleNote(date, input.staleAfterDays()) : null);
+  }
+
+  private FeatureValue codedObservation(
+      String name, Input input, PatientData data, LocalDate today) {
+    Optional<Observation> latest =
+        data.all(Observation.class).stream()
+            .filter(o -> usable(o, input) && matches(o.getCode(), input.match()))
+            .filter(o -> o.hasValueCodeableConcept() && !tooOld(effective(o), input, today))
+            .max(
+                Comparator.comparing(
+                    BindingExtractor::effective,
+                    Comparator.nullsFirst(Comparator.<Date>naturalOrder())));
+    if (latest.isEmpty()) {
+      return missing(name, input, null);
+    }
+    Observation o = latest.get();
+    CodeableConcept answer = o.getValueCodeableConcept();
+    Double value = null;
+    for (Coding c : answer.getCoding()) {
+      value = value != null ? value : input.answers().get(c.getSystem() + "|" + c.getCode());
+    }
+    Date when = effective(o);
+    LocalDate date = when == null ? null : toLocalDate(when);
+    boolean stale = stale(date, input, today);
+    if (value == null) {
+      return new FeatureValue(
+          name,
+          null,
+          input.unit(),
+          display(answer),
+          PatientData.reference(o),
+          date == null ? null : date.toString(),
+          Status.MISSING,
+          stale,
+          "'" + display(answer) + "' does not say; no usable value.");
+    }
+    return observed(
+        name,
+        value,
+        input.unit(),
+        display(answer),
+        PatientData.reference(o),
+        date == null ? null : date.toString(),
+        stale,
+        stale ? staleNote(date, input.staleAfterDays()) : null);
+  }
+
+  // ------------------------------------------------------------------ Presence
+
+  private FeatureValue condition(String name, Input input, PatientData data) {
+    for (Condition c : data.all(Condition.class)) {
+      if (!refutedOrError(c) && hasStatus(c, input) && matches(c.getCode(), input.match())) {
+        return observed(
+            name,
+            input.present(),
+            input.unit(),
+            display(c.getCode()),
+            PatientData.reference(c),
+            c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValueAsString() : null,
+            false,
+            null);
+      }
+    }
+    return absent(name, input);
+  }
+
+  private FeatureValue medication(String name, Input input, PatientData data) {
+    List<String> statuses = input.statuses() == null ? List.of("active") : input.statuses();
+    for (MedicationRequest m : data.all(MedicationRequest.class)) {
+      if (m.getStatus() == null || !statuses.contains(m.getStatus().toCode())) {
+        continue;
+      }
+      CodeableConcept med = medicationCode(m);
+      if (med != null && matches(med, input.match())) {
+        return observed(
+            name,
+            input.present(),
+            input.unit(),
+            display(med),
+            PatientData.reference(m),
+            m.hasAuthoredOn() ? m.getAuthoredOnElement().getValueAsString() : null,
+            false,
+            null);
+      }
+    }
+    return absent(name, input);
+  }
+
+  private static CodeableConcept medicationCode(MedicationRequest m) {
+    if (m.hasMedicationCodeableConcept()) {
+      return m.getMedicationCodeableConcept();
+    }
+    if (m.hasMedicationReference()) {
+      if (m.getMedicationReference().getResource() instanceof Medication med) {
+        return med.getCode();
+      }
+      String ref = m.getMedicationReference().getReference();
+      for (Resource contained : m.getContained()) {
+        if (contained instanceof Medication med
+            && ref != null
+            && ref.equals("#" + contained.getIdPart())) {
+          return med.getCode();
+        }
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static boolean mean(Input input) {
+    return input.aggregation() != null
+        && "mean".equals(input.aggregation().method())
+        && input.aggregation().last() != null;
+  }
+
+  private static boolean usable(Observation o, Input input) {
+    String status = o.getStatus() == null ? "" : o.getStatus().toCode();
+    List<String> accepted =
+        input.statuses() == null ? List.of("final", "amended", "corrected") : input.statuses();
+    return accepted.contains(status);
+  }
+
+  private static boolean tooOld(Date when, Input input, LocalDate today) {
+    return input.lookbackDays() != null
+        && (when == null
+            || ChronoUnit.DAYS.between(toLocalDate(when), today) > input.lookbackDays());
+  }
+
+  private static boolean stale(LocalDate date, Input input, LocalDate today) {
+    return input.staleAfterDays() != null
+        && (date == null || ChronoUnit.DAYS.between(date, today) > input.staleAfterDays());
+  }
+
+  private static boolean hasStatus(Condition c, Input input) {
+    if (input.statuses() == null || !c.hasClinicalStatus()) {
+      return true;
+    }
+    return c.getClinicalStatus().getCoding().stream()
+        .anyMatch(x -> input.statuses().contains(x.getCode()));
+  }
+
+  private static boolean refutedOrError(Condition c) {
+    return c.getVerificationStatus().getCoding().stream()
+        .anyMatch(x -> "refuted".equals(x.getCode()) || "entered-in-error".equals(x.getCode()));
+  }
+
+  private static boolean matches(CodeableConcept concept, Binding.CodeSet set) {
+    if (concept == null || set == null) {
+      return false;
+    }
+    for (Coding c : concept.getCoding()) {
+      if (set.matches(c.getSystem(), c.getCode())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Date effective(Observation o) {
+    if (o.hasEffectiveDateTimeType()) {
+      return o.getEffectiveDateTimeType().getValue();
+    }
+    if (o.hasEffectivePeriod() && o.getEffectivePeriod().hasStart()) {
+      return o.getEffectivePeriod().getStart();
+    }
+    if (o.hasEffectiveInstantType()) {
+      return o.getEffectiveInstantType().getValue();
+    }
+    return o.hasIssued() ? o.getIssued() : null;
+  }
+
+  private static long daysBetween(Date older, Date newer) {
+    return older == null || newer == null
+        ? Long.MAX_VALUE
+        : ChronoUnit.DAYS.between(toLocalDate(older), toLocalDate(newer));
+  }
+
+  private static String onset(Condition c) {
+    if (!c.hasOnsetDateTimeType()) {
+      return "";
+    }
+    String onset = c.getOnsetDateTimeType().getValueAsString();
+    return ", onset " + onset.substring(0, Math.min(10, onset.length()));
+  }
+
+  static String display(CodeableConcept concept) {
+    if (concept.hasText()) {
+      return concept.getText();
+    }
+    for (Coding c : concept.getCoding()) {
+      if (c.hasDisplay()) {
+        return c.getDisplay();
+      }
+    }
+    return concept.getCodingFirstRep().getCode();
+  }
+
+  private static String staleNote(LocalDate date, Integer limitDays) {
+    if (date == null) {
+      return "Date unknown.";
+    }
+    return "Older than "
+        + (limitDays >= 365 ? limitDays / 365 + " years" : limitDays + " days")
+        + ".";
+  }
+
+  private static FeatureValue observed(
+      String name,
+      Double value,
+      String unit,
+      String original,
+      String source,
+      String date,
+      boolean stale,
+      String note) {
+    return new FeatureValue(
+        name, value, unit, original, source, date, Status.OBSERVED, stale, note);
+  }
+
+  private static FeatureValue absent(String name, Input input) {
+    return new FeatureValue(
+        name,
+        input.absent(),
+        input.unit(),
+        null,
+        null,
+        null,
+        Status.ABSENT,
+        false,
+        input.absentNote());
+  }
+
+  /** No usable value: refuse (MISSING) or default with the binding's visible note (ABSENT). */
+  private static FeatureValue missing(String name, Input input, String original) {
+    Binding.Missing policy = input.missing();
+    String note = policy == null || policy.note() == null ? "Not found." : policy.note();
+    if (policy != null && !policy.refuses()) {
+      return new FeatureValue(
+          name, policy.value(), input.unit(), original, null, null, Status.ABSENT, false, note);
+    }
+    return new FeatureValue(
+        name, null, input.unit(), original, null, null, Status.MISSING, false, note);
+  }
+
+  private static String plain(double v) {
+    return BigDecimal.valueOf(v)
+        .setScale(1, RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  static LocalDate toLocalDate(Date date) {
+    return date.toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+  }
+}
