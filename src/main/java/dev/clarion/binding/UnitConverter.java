@@ -12,9 +12,9 @@ import org.fhir.ucum.UcumException;
 
 /**
  * Converts quantities to a model's unit: first the binding's molar factors (mmol/L → mg/dL needs
- * the substance's molar mass, which UCUM does not know), then UCUM (°F → Cel, g/L → mg/dL …) with
- * the UCUM essence bundled in {@code org.fhir:ucum}, the library HAPI's validator uses. Thread-safe
- * after construction.
+ * the substance's molar mass, which UCUM does not know), then temperatures (°F, K → Cel), then UCUM
+ * (g/L → mg/dL, …) with the UCUM essence bundled in {@code org.fhir:ucum}, the library HAPI's
+ * validator uses. Thread-safe after construction.
  */
 @ApplicationScoped
 public class UnitConverter {
@@ -44,6 +44,10 @@ public class UnitConverter {
     if (molarFactors != null && molarFactors.containsKey(from)) {
       return Optional.of(value * molarFactors.get(from));
     }
+    Optional<Double> temperature = temperature(value, from, target);
+    if (temperature.isPresent()) {
+      return temperature;
+    }
     try {
       synchronized (ucum) {
         // The UCUM service is not documented as thread-safe.
@@ -53,6 +57,28 @@ public class UnitConverter {
     } catch (UcumException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Temperatures are affine (an offset, not a factor), which this UCUM library does not convert: °F
+   * → (°F − 32) / 1.8, K → K − 273.15.
+   */
+  private static Optional<Double> temperature(double value, String from, String target) {
+    double celsius;
+    switch (from) {
+      case "Cel" -> celsius = value;
+      case "[degF]" -> celsius = (value - 32) / 1.8;
+      case "K" -> celsius = value - 273.15;
+      default -> {
+        return Optional.empty();
+      }
+    }
+    return switch (target) {
+      case "Cel" -> Optional.of(celsius);
+      case "[degF]" -> Optional.of(celsius * 1.8 + 32);
+      case "K" -> Optional.of(celsius + 273.15);
+      default -> Optional.empty();
+    };
   }
 
   /** Empty when {@code unit} is valid UCUM, else the reason. */

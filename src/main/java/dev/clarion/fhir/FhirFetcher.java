@@ -87,9 +87,28 @@ public class FhirFetcher {
    */
   public Map<String, Fetched> fetch(
       String base, String token, Map<String, String> queries, Duration deadline) {
+    return fetch(base, token, queries, Map.of(), deadline);
+  }
+
+  /**
+   * As {@link #fetch(String, String, Map, Duration)}, and in the same parallel batch follows the
+   * {@code next} links of search Bundles the EHR prefetched only in part.
+   *
+   * @param partial prefetch key → first page the EHR sent (entries of the following pages are
+   *     appended to it)
+   */
+  public Map<String, Fetched> fetch(
+      String base,
+      String token,
+      Map<String, String> queries,
+      Map<String, ObjectNode> partial,
+      Duration deadline) {
     Map<String, CompletableFuture<Fetched>> running = new LinkedHashMap<>();
     for (Map.Entry<String, String> q : queries.entrySet()) {
       running.put(q.getKey(), fetchOne(base, token, q.getValue()).toCompletableFuture());
+    }
+    for (Map.Entry<String, ObjectNode> p : partial.entrySet()) {
+      running.put(p.getKey(), followPages(base, token, p.getValue(), 1).toCompletableFuture());
     }
     long end = System.nanoTime() + deadline.toNanos();
     Map<String, Fetched> results = new LinkedHashMap<>();

@@ -67,6 +67,7 @@ public class PatientDataService {
     Map<String, String> sources = new LinkedHashMap<>();
     Map<String, String> unavailable = new LinkedHashMap<>();
     Map<String, String> toFetch = new LinkedHashMap<>();
+    Map<String, ObjectNode> partial = new LinkedHashMap<>();
 
     for (Map.Entry<String, String> def : service.prefetch().entrySet()) {
       String key = def.getKey();
@@ -80,6 +81,9 @@ public class PatientDataService {
         } else {
           values.put(key, value);
           sources.put(key, "prefetch");
+          if (hasNextLink(value)) {
+            partial.put(key, (ObjectNode) value);
+          }
         }
       } else {
         // Absent, or a value that is not a resource: not provided (CDS Hooks 2.0 §Prefetch).
@@ -92,8 +96,8 @@ public class PatientDataService {
         }
       }
     }
-    if (!toFetch.isEmpty()) {
-      fetchMissing(service, request, toFetch, values, sources, unavailable);
+    if (!toFetch.isEmpty() || !partial.isEmpty()) {
+      fetchMissing(service, request, toFetch, partial, values, sources, unavailable);
     }
 
     List<String> notes = new ArrayList<>();
@@ -116,6 +120,7 @@ public class PatientDataService {
       ServiceDefinition service,
       CdsRequest request,
       Map<String, String> toFetch,
+      Map<String, ObjectNode> partial,
       Map<String, JsonNode> values,
       Map<String, String> sources,
       Map<String, String> unavailable) {
@@ -135,10 +140,15 @@ public class PatientDataService {
             ? null
             : request.fhirAuthorization().path("access_token").asText(null);
     Map<String, Fetched> fetched =
-        fetcher.fetch(server, token, toFetch, config.deadlineFor(service.hook()));
+        fetcher.fetch(server, token, toFetch, partial, config.deadlineFor(service.hook()));
     for (Map.Entry<String, Fetched> f : fetched.entrySet()) {
       String key = f.getKey();
       Fetched result = f.getValue();
+      if (partial.containsKey(key)) {
+        // The first page came with the prefetch; keep it whatever happened to the rest.
+        sources.put(key, describeContinuation(result));
+        continue;
+      }
       if (result instanceof Fetched.Found found) {
         values.put(key, found.value());
         sources.put(
@@ -155,6 +165,18 @@ public class PatientDataService {
         sources.put(key, "fetched from fhirServer: not found");
       }
     }
+  }
+
+  private static String describeContinuation(Fetched result) {
+    if (result instanceof Fetched.Found found) {
+      return "prefetch, next pages fetched from fhirServer ("
+          + found.pages()
+          + " pages in all"
+          + (found.truncated() ? ", more not read" : "")
+          + ")";
+    }
+    return "prefetch, first page only: "
+        + (result instanceof Fetched.Failed failed ? failed.reason() : "no more pages");
   }
 
   private PatientData parse(

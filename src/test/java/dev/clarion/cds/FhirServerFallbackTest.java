@@ -95,6 +95,34 @@ class FhirServerFallbackTest {
   }
 
   @Test
+  void followsTheNextLinksOfABundleTheEhrPrefetchedInPart() throws Exception {
+    double viaPrefetch = risk(CdsHooksEndpointTest.post(Fixtures.request(SCORED)));
+    FakeFhirServer server = FakeFhirServerResource.main;
+    server.pageSize = 2;
+    String query =
+        "/Observation?patient=1e621f4c-db30-c273-49e9-2dcad508a9cb"
+            + "&code=http://loinc.org%7C2093-3,http://loinc.org%7C2085-9&_sort=-date&_count=20";
+    JsonNode firstPage =
+        Fixtures.JSON.readTree(
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + query))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertEquals(2, firstPage.get("entry").size(), "the EHR sent only the first page");
+    ObjectNode request = Fixtures.request(SCORED);
+    ((ObjectNode) request.get("prefetch")).set("lipids", firstPage);
+    request.put("fhirServer", server.base());
+    Response response = CdsHooksEndpointTest.post(request);
+    response.then().log().ifValidationFails().statusCode(200);
+    assertEquals(viaPrefetch, risk(response), 1e-9);
+    assertEquals(
+        "prefetch, next pages fetched from fhirServer (4 pages in all)",
+        inputs(request).get("sources").get("lipids").asText());
+  }
+
+  @Test
   void emptyBundleMeansNoDataAndNullMeansNoData() throws Exception {
     ObjectNode request = Fixtures.request(SCORED);
     ObjectNode prefetch = (ObjectNode) request.get("prefetch");
