@@ -135,7 +135,13 @@ public class FhirFetcher {
   }
 
   private CompletionStage<Fetched> fetchOne(String base, String token, String query) {
-    URI uri = URI.create(base + "/" + encodeQuery(query));
+    URI uri;
+    try {
+      uri = URI.create(base + "/" + encodeQuery(query));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(
+          new Fetched.Failed("the query cannot be sent as a URL"));
+    }
     return get(base, token, uri)
         .thenCompose(
             response -> {
@@ -181,7 +187,14 @@ public class FhirFetcher {
       return CompletableFuture.completedFuture(
           new Fetched.Failed("the FHIR server's next link points to another server"));
     }
-    return get(base, token, URI.create(next))
+    URI nextUri;
+    try {
+      nextUri = URI.create(next);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(
+          new Fetched.Failed("the FHIR server's next link is not a valid URL"));
+    }
+    return get(base, token, nextUri)
         .thenCompose(
             response -> {
               JsonNode page = response.statusCode() == 200 ? json(response.body()) : null;

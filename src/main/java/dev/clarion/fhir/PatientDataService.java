@@ -69,7 +69,8 @@ public class PatientDataService {
     Map<String, String> toFetch = new LinkedHashMap<>();
     Map<String, ObjectNode> partial = new LinkedHashMap<>();
 
-    for (Map.Entry<String, String> def : service.prefetch().entrySet()) {
+    Map<String, String> templates = service.prefetch() == null ? Map.of() : service.prefetch();
+    for (Map.Entry<String, String> def : templates.entrySet()) {
       String key = def.getKey();
       JsonNode value = prefetch.get(key);
       if (prefetch.containsKey(key) && (value == null || value.isNull())) {
