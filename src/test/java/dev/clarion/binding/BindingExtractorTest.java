@@ -147,6 +147,39 @@ class BindingExtractorTest {
   }
 
   @Test
+  void raceSelectsTheAfricanAmericanEquationInEitherRaceCodeSystem() {
+    for (String system :
+        new String[] {
+          "urn:oid:2.16.840.1.113883.6.238", "http://terminology.hl7.org/CodeSystem/v3-Race"
+        }) {
+      Patient patient = new Patient();
+      patient.setId("p");
+      patient.setGender(AdministrativeGender.MALE);
+      patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1970-05-01"));
+      patient
+          .addExtension()
+          .setUrl("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race")
+          .addExtension("ombCategory", new Coding(system, "2054-5", "Black or African American"));
+      Extraction x =
+          EXTRACTOR.extract(
+              MODEL,
+              BINDING,
+              new PatientData(patient, List.of(), new ArrayList<>(), java.util.Map.of()),
+              TODAY);
+      assertEquals(1, x.feature("africanAmerican").value(), system);
+      assertNull(x.feature("africanAmerican").note(), system);
+    }
+  }
+
+  @Test
+  void unrecordedRaceUsesTheWhiteEquationsWithAVisibleNote() {
+    FeatureValue race = extract().feature("africanAmerican");
+    assertEquals(0, race.value());
+    assertEquals(Status.ABSENT, race.status());
+    assertTrue(race.note().startsWith("Race not recorded"));
+  }
+
+  @Test
   void preselectsOnlyResourcesThatCanContribute() throws Exception {
     assertTrue(
         BindingExtractor.mayContribute(
