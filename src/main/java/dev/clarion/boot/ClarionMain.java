@@ -1,5 +1,7 @@
 package dev.clarion.boot;
 
+import ai.onnxruntime.OrtEnvironment;
+import dev.clarion.fhir.FhirContextProducer;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.SmallRyeConfig;
@@ -21,13 +23,28 @@ public final class ClarionMain {
   ClarionMain() {}
 
   public static void main(String... args) {
+    // HAPI's FhirContext and ONNX Runtime's native library take ~1.5 s to load; do it on the
+    // second core while PostgreSQL and Quarkus start.
+    Thread warmUp =
+        new Thread(
+            () -> {
+              FhirContextProducer.warm();
+              OrtEnvironment.getEnvironment();
+            },
+            "clarion-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
     SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
     if (config.getOptionalValue("quarkus.datasource.jdbc.url", String.class).isEmpty()) {
       Path dir =
           Path.of(
               config.getOptionalValue("clarion.embedded-db.dir", String.class).orElse("data/pg"));
       System.out.println("Clarion: starting embedded PostgreSQL in " + dir.toAbsolutePath());
+      long start = System.nanoTime();
       EmbeddedDatabase db = EmbeddedDatabase.start(dir, false);
+      System.out.printf(
+          "Clarion: embedded PostgreSQL ready in %.1f s (no QUARKUS_DATASOURCE_JDBC_URL set)%n",
+          (System.nanoTime() - start) / 1e9);
       Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
