@@ -60,9 +60,7 @@ public class CardFactory {
   public Card scored(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     String band = a.band();
-    String summary =
-        String.format(
-            Locale.ROOT, "%d-year ASCVD risk %s (%s)", d.horizonYears(), percent(a.risk()), band);
+    String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), percent(a.risk()), band);
     StringBuilder md = new StringBuilder();
     md.append(
         String.format(
@@ -111,7 +109,7 @@ public class CardFactory {
             List.of(
                 new Card.Action(
                     "create",
-                    "Record the " + d.horizonYears() + "-year ASCVD risk as a RiskAssessment",
+                    "Record the " + d.label() + " as a RiskAssessment",
                     toJson(ra),
                     null)));
     return new Card(
@@ -130,12 +128,12 @@ public class CardFactory {
     ModelDescriptor d = a.model().descriptor();
     String why =
         switch (a.reasonCode()) {
-          case "excluded" -> "ASCVD history (equations are for primary prevention)";
+          case "excluded" -> exclusionReason(a) + " (outside the intended population)";
           case "missing-input" -> "required data missing";
           case "out-of-range" -> "outside the validated range";
           default -> "not applicable";
         };
-    String summary = d.horizonYears() + "-year ASCVD risk not calculated: " + why;
+    String summary = d.label() + " not calculated: " + why;
     StringBuilder md = new StringBuilder();
     md.append("**No risk was calculated.** ")
         .append(d.name())
@@ -156,6 +154,13 @@ public class CardFactory {
         null,
         null,
         List.of(modelCardLink(d, ctx)));
+  }
+
+  /** The binding's reason of the first exclusion, e.g. "ASCVD history". */
+  private static String exclusionReason(Assessment a) {
+    String first = a.reasons().isEmpty() ? "excluded" : a.reasons().get(0);
+    int colon = first.indexOf(':');
+    return colon > 0 ? first.substring(0, colon) : first;
   }
 
   private void appendInputs(StringBuilder md, Assessment a) {

@@ -9,6 +9,7 @@ import java.util.Map;
  *
  * @param id stable model id, the folder name under {@code models/}
  * @param name human-readable name shown on cards
+ * @param label what the output is called in a card summary, e.g. "10-year ASCVD risk"
  * @param version exact version; every decision names it
  * @param artifact ONNX file name inside the model folder
  * @param sha256 pinned hex sha256 of the artifact; a mismatch stops the server
@@ -25,6 +26,7 @@ import java.util.Map;
 public record ModelDescriptor(
     String id,
     String name,
+    String label,
     String version,
     String artifact,
     String sha256,

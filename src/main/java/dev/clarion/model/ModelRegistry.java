@@ -111,6 +111,7 @@ public class ModelRegistry {
       throw new DefinitionException(file, "id", "must equal the folder name");
     }
     require(file, "name", d.name());
+    require(file, "label", d.label());
     require(file, "version", d.version());
     require(file, "artifact", d.artifact());
     require(file, "sha256", d.sha256());
