@@ -31,14 +31,13 @@ public class Bindings {
   private final Map<String, Binding> bindings;
 
   @Inject
-  Bindings(ModelConfig config, ModelRegistry models, ObjectMapper mapper) {
-    this(config.dir(), models, mapper);
+  Bindings(ModelConfig config, ModelRegistry models, ObjectMapper mapper, UnitConverter ucum) {
+    this(config.dir(), models, mapper, ucum);
   }
 
   /** Outside CDI (tools and tests). */
-  public Bindings(Path modelsDir, ModelRegistry models, ObjectMapper mapper) {
+  public Bindings(Path modelsDir, ModelRegistry models, ObjectMapper mapper, UnitConverter ucum) {
     ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    UnitConverter ucum = new UnitConverter();
     Map<String, Binding> loaded = new HashMap<>();
     for (OnnxModel model : models.all()) {
       Path file = modelsDir.resolve(model.descriptor().id()).resolve("binding.json");

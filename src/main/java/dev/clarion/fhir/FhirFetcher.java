@@ -139,34 +139,32 @@ public class FhirFetcher {
     try {
       uri = URI.create(base + "/" + encodeQuery(query));
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(
-          new Fetched.Failed("the query cannot be sent as a URL"));
+      return done(new Fetched.Failed("the query cannot be sent as a URL"));
     }
     return get(base, token, uri)
         .thenCompose(
             response -> {
               int status = response.statusCode();
               if (status == 404 || status == 410) {
-                return CompletableFuture.completedFuture(new Fetched.NoData());
+                return done(new Fetched.NoData());
               }
               if (status == 401 || status == 403) {
-                return CompletableFuture.completedFuture(
+                return done(
                     new Fetched.Failed(
                         "the FHIR server refused the access token (HTTP " + status + ")"));
               }
               if (status != 200) {
-                return CompletableFuture.completedFuture(
-                    new Fetched.Failed("the FHIR server answered HTTP " + status));
+                return done(new Fetched.Failed("the FHIR server answered HTTP " + status));
               }
               JsonNode body = json(response.body());
               if (body == null) {
-                return CompletableFuture.completedFuture(
+                return done(
                     new Fetched.Failed("the FHIR server answered something that is not JSON"));
               }
               if ("Bundle".equals(body.path("resourceType").asText())) {
                 return followPages(base, token, (ObjectNode) body, 1);
               }
-              return CompletableFuture.completedFuture(new Fetched.Found(body, 1, false));
+              return done(new Fetched.Found(body, 1, false));
             });
   }
 
@@ -176,30 +174,28 @@ public class FhirFetcher {
     String next = nextLink(first);
     if (next == null) {
       first.remove("link");
-      return CompletableFuture.completedFuture(new Fetched.Found(first, pages, false));
+      return done(new Fetched.Found(first, pages, false));
     }
     if (pages >= config.maxPages()) {
       first.remove("link");
-      return CompletableFuture.completedFuture(new Fetched.Found(first, pages, true));
+      return done(new Fetched.Found(first, pages, true));
     }
     if (!next.startsWith(base + "/") && !next.startsWith(base + "?")) {
       // Never send the token to a host the allowlist did not approve.
-      return CompletableFuture.completedFuture(
-          new Fetched.Failed("the FHIR server's next link points to another server"));
+      return done(new Fetched.Failed("the FHIR server's next link points to another server"));
     }
     URI nextUri;
     try {
       nextUri = URI.create(next);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(
-          new Fetched.Failed("the FHIR server's next link is not a valid URL"));
+      return done(new Fetched.Failed("the FHIR server's next link is not a valid URL"));
     }
     return get(base, token, nextUri)
         .thenCompose(
             response -> {
               JsonNode page = response.statusCode() == 200 ? json(response.body()) : null;
               if (page == null) {
-                return CompletableFuture.completedFuture(
+                return done(
                     new Fetched.Failed(
                         "page " + (pages + 1) + " failed (HTTP " + response.statusCode() + ")"));
               }
@@ -303,7 +299,12 @@ public class FhirFetcher {
     }
   }
 
-  private static String nextLink(JsonNode bundle) {
+  private static CompletionStage<Fetched> done(Fetched result) {
+    return CompletableFuture.completedFuture(result);
+  }
+
+  /** The {@code next} link of a search Bundle, or null. */
+  static String nextLink(JsonNode bundle) {
     for (JsonNode link : bundle.path("link")) {
       if ("next".equals(link.path("relation").asText()) && link.path("url").isTextual()) {
         return link.path("url").asText();

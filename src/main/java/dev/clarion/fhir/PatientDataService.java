@@ -262,12 +262,7 @@ public class PatientDataService {
   }
 
   private static boolean hasNextLink(JsonNode bundle) {
-    for (JsonNode link : bundle.path("link")) {
-      if ("next".equals(link.path("relation").asText())) {
-        return true;
-      }
-    }
-    return false;
+    return FhirFetcher.nextLink(bundle) != null;
   }
 
   private static boolean isResource(JsonNode value) {

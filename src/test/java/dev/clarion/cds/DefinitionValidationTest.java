@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Bindings;
+import dev.clarion.binding.UnitConverter;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelConfig;
 import dev.clarion.model.ModelRegistry;
@@ -26,7 +27,7 @@ class DefinitionValidationTest {
   @BeforeAll
   static void loadModels() {
     models = ModelRegistryAccess.create(Path.of("models"));
-    bindings = new Bindings(Path.of("models"), models, JSON);
+    bindings = new Bindings(Path.of("models"), models, JSON, new UnitConverter());
   }
 
   @AfterAll
@@ -137,7 +138,9 @@ class DefinitionValidationTest {
     ModelRegistry registry = ModelRegistryAccess.create(dir);
     try {
       DefinitionException e =
-          assertThrows(DefinitionException.class, () -> new Bindings(dir, registry, JSON));
+          assertThrows(
+              DefinitionException.class,
+              () -> new Bindings(dir, registry, JSON, new UnitConverter()));
       assertTrue(
           e.getMessage()
               .startsWith(
