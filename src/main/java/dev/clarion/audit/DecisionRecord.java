@@ -30,6 +30,16 @@ public class DecisionRecord {
   @Column(name = "hook_instance")
   public String hookInstance;
 
+  /** The verified EHR client; null for an unsigned loopback call (embedded run only). */
+  @Column(name = "client_id")
+  public UUID clientId;
+
+  @Column(name = "client_iss")
+  public String clientIss;
+
+  @Column(name = "client_tenant")
+  public String clientTenant;
+
   @Column(name = "service_id", nullable = false)
   public String serviceId;
 

@@ -13,12 +13,20 @@ import java.nio.file.Path;
  * system property or {@code QUARKUS_DATASOURCE_JDBC_URL}), starts an embedded PostgreSQL on a
  * persistent data directory ({@code clarion.embedded-db.dir}, default {@code data/pg}) so the
  * server runs on a fresh machine with no setup. Production sets the JDBC URL and never starts it.
+ * The embedded run also accepts unsigned CDS Hooks calls from loopback (see {@code
+ * clarion.security.unsigned-loopback}) unless that is configured off. Without a Keycloak URL the
+ * OIDC tenant is disabled, which keeps the staff APIs closed rather than failing start-up.
  *
  * <p>Config is read with a stand-alone SmallRye builder because Quarkus' own configuration does not
  * exist yet at this point.
  */
 @QuarkusMain
 public final class ClarionMain {
+
+  /** Set (as a system property) when this JVM runs on the embedded database. */
+  public static final String EMBEDDED_RUN = "clarion.embedded-run";
+
+  private static final String UNSIGNED_LOOPBACK = "clarion.security.unsigned-loopback";
 
   ClarionMain() {}
 
@@ -48,6 +56,17 @@ public final class ClarionMain {
       Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
+      System.setProperty(EMBEDDED_RUN, "true");
+      // Easy to try on one machine: unsigned hook calls from loopback, unless turned off.
+      if (config.getOptionalValue(UNSIGNED_LOOPBACK, String.class).isEmpty()) {
+        System.setProperty(UNSIGNED_LOOPBACK, "true");
+      }
+    }
+    if (config.getOptionalValue("quarkus.oidc.auth-server-url", String.class).isEmpty()) {
+      // No Keycloak: the staff APIs (/admin, /audit) stay closed (401) instead of failing start-up.
+      System.setProperty("quarkus.oidc.tenant-enabled", "false");
+      System.out.println(
+          "Clarion: no QUARKUS_OIDC_AUTH_SERVER_URL set; the admin and audit APIs are closed");
     }
     Quarkus.run(args);
   }

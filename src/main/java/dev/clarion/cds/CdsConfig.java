@@ -15,8 +15,9 @@ public interface CdsConfig {
 
   /**
    * Public base URL of this server (e.g. {@code https://cds.example.org}) used in the absolute
-   * links on cards. When unset, the base URL of the incoming request is used, which is wrong behind
-   * a proxy that rewrites the host.
+   * links on cards and as the base of the URL a client's JWT {@code aud} must name. When unset, the
+   * base URL of the incoming request is used, which is wrong behind a proxy that rewrites the host
+   * (every signed call would then be refused for a wrong {@code aud}).
    */
   Optional<String> publicBaseUrl();
 }

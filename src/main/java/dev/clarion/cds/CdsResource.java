@@ -1,5 +1,8 @@
 package dev.clarion.cds;
 
+import dev.clarion.security.CdsCaller;
+import dev.clarion.security.CdsClientVerifier;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -11,7 +14,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
-/** CDS Hooks 2.0 endpoints: discovery and service calls. */
+/**
+ * CDS Hooks 2.0 endpoints: discovery and service calls. Every call is authenticated first (the
+ * client's JWT, see {@link CdsClientVerifier}); discovery lists only the services the caller may
+ * call.
+ */
 @Path("/cds-services")
 @Produces(MediaType.APPLICATION_JSON)
 public class CdsResource {
@@ -21,26 +28,48 @@ public class CdsResource {
 
   private final CdsServiceRegistry registry;
   private final HookService hooks;
+  private final CdsClientVerifier verifier;
   private final CdsConfig config;
 
-  CdsResource(CdsServiceRegistry registry, HookService hooks, CdsConfig config) {
+  CdsResource(
+      CdsServiceRegistry registry,
+      HookService hooks,
+      CdsClientVerifier verifier,
+      CdsConfig config) {
     this.registry = registry;
     this.hooks = hooks;
+    this.verifier = verifier;
     this.config = config;
   }
 
   @GET
-  public DiscoveryResponse discovery() {
+  public DiscoveryResponse discovery(@Context UriInfo uri, @Context HttpServerRequest http) {
+    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), null);
     return new DiscoveryResponse(
-        registry.all().stream().map(ServiceDefinition::discovery).toList());
+        registry.all().stream()
+            .filter(s -> caller.mayCall(s.id()))
+            .map(ServiceDefinition::discovery)
+            .toList());
   }
 
   /** Body taken raw so malformed JSON gets our OperationOutcome, not a framework error. */
   @POST
   @Path("{id}")
   @Consumes(MediaType.WILDCARD)
-  public CdsResponse call(@PathParam("id") String id, byte[] body, @Context UriInfo uri) {
-    return hooks.invoke(id, body, baseUrl(uri));
+  public CdsResponse call(
+      @PathParam("id") String id,
+      byte[] body,
+      @Context UriInfo uri,
+      @Context HttpServerRequest http) {
+    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), id);
+    ServiceDefinition service = hooks.service(id);
+    verifier.authorize(caller, service.id(), http);
+    return hooks.invoke(service, caller, body, baseUrl(uri));
+  }
+
+  /** The URL the client called, as its JWT's {@code aud} must name it (CDS Hooks 2.0). */
+  private String invokedUrl(UriInfo uri) {
+    return baseUrl(uri) + "/" + uri.getPath().replaceFirst("^/", "");
   }
 
   private String baseUrl(UriInfo uri) {

@@ -22,6 +22,7 @@ import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RiskAssessor;
+import dev.clarion.security.CdsCaller;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Clock;
@@ -82,21 +83,25 @@ public class HookService {
     this.clock = clock;
   }
 
-  public CdsResponse invoke(String serviceId, byte[] body, String baseUrl) {
+  /**
+   * @param service the service called (the caller has been checked to be allowed to call it)
+   * @param caller the authenticated caller
+   */
+  public CdsResponse invoke(
+      ServiceDefinition service, CdsCaller caller, byte[] body, String baseUrl) {
     long start = System.nanoTime();
-    ServiceDefinition service =
-        services
-            .find(serviceId)
-            .orElseThrow(() -> new NotFoundException("unknown-service", "No such CDS service."));
     Instant now = clock.instant();
     DecisionRecord record = new DecisionRecord();
     record.id = UUID.randomUUID();
     record.recordedAt = now;
     record.serviceId = service.id();
+    record.clientId = caller.clientId();
+    record.clientIss = caller.iss();
+    record.clientTenant = caller.tenant();
 
     List<Card> response;
     try {
-      response = decide(service, body, baseUrl, now, record);
+      response = decide(service, caller, body, baseUrl, now, record);
     } catch (ClarionException e) {
       fail(record, e.code(), e.getMessage(), e.status());
       commit(record, start);
@@ -111,8 +116,20 @@ public class HookService {
     return new CdsResponse(response);
   }
 
+  /** The known service with this id, or 404. */
+  public ServiceDefinition service(String serviceId) {
+    return services
+        .find(serviceId)
+        .orElseThrow(() -> new NotFoundException("unknown-service", "No such CDS service."));
+  }
+
   private List<Card> decide(
-      ServiceDefinition service, byte[] body, String baseUrl, Instant now, DecisionRecord record) {
+      ServiceDefinition service,
+      CdsCaller caller,
+      byte[] body,
+      String baseUrl,
+      Instant now,
+      DecisionRecord record) {
     CdsRequest request = parse(body);
     record.hookInstance = request.hookInstance();
     record.hook = request.hook();
@@ -128,7 +145,11 @@ public class HookService {
     Binding binding = bindings.forModel(model.descriptor().id()).orElseThrow();
     PatientData data =
         patientData.gather(
-            service, request, patientId, r -> BindingExtractor.mayContribute(binding, r));
+            service,
+            request,
+            patientId,
+            r -> BindingExtractor.mayContribute(binding, r),
+            caller::mayQuery);
     Extraction extraction =
         extractor.extract(
             model.descriptor(), binding, data, LocalDate.ofInstant(now, ZoneOffset.UTC));

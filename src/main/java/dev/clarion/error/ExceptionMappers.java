@@ -20,6 +20,11 @@ public class ExceptionMappers {
   }
 
   @ServerExceptionMapper
+  public Response unauthenticated(UnauthenticatedException e) {
+    return Response.status(401).header("WWW-Authenticate", "Bearer").build();
+  }
+
+  @ServerExceptionMapper
   public Response clarion(ClarionException e) {
     return outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage());
   }

@@ -12,9 +12,10 @@ import java.util.Optional;
 public interface FhirConfig {
 
   /**
-   * FHIR server base URLs Clarion may query (compared without a trailing slash). A request naming
-   * any other {@code fhirServer} is never queried: Clarion must not be usable to call arbitrary
-   * URLs. Empty: never query, absent prefetch gets 412.
+   * FHIR server base URLs Clarion may query for unsigned loopback calls of the embedded run
+   * (compared without a trailing slash). A registered EHR client may only hand Clarion the {@code
+   * fhirServer}s of its registration; any other is never queried, so Clarion cannot be used to call
+   * arbitrary URLs. Empty: never query, absent prefetch gets 412.
    */
   Optional<List<String>> allowedServers();
 

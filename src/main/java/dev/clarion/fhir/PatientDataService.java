@@ -27,7 +27,7 @@ import org.hl7.fhir.r4.model.Resource;
  *
  * <ul>
  *   <li>absent (or a non-resource value, which is tolerated) → fetched from {@code fhirServer} with
- *       the request's bearer token, if that server is allowlisted;
+ *       the request's bearer token, if that server is registered for the calling client;
  *   <li>{@code null} → the EHR has no data;
  *   <li>a Bundle → its entries (pages the EHR did not send are not fetched);
  *   <li>an OperationOutcome → the EHR failed to get it: an error for that key, not re-queried.
@@ -42,26 +42,26 @@ public class PatientDataService {
 
   private final FhirContext fhir;
   private final FhirFetcher fetcher;
-  private final List<String> allowedServers;
   private final FhirConfig config;
 
   PatientDataService(FhirContext fhir, FhirFetcher fetcher, FhirConfig config) {
     this.fhir = fhir;
     this.fetcher = fetcher;
     this.config = config;
-    this.allowedServers =
-        config.allowedServers().orElse(List.of()).stream().map(PatientDataService::trim).toList();
   }
 
   /**
    * @param relevant whether a resource (as JSON) can contribute to the model; others are skipped
    *     without being parsed
+   * @param serverAllowed whether the caller may have Clarion query a FHIR server (base URL without
+   *     trailing slash): the servers registered for the calling EHR client
    */
   public PatientData gather(
       ServiceDefinition service,
       CdsRequest request,
       String patientId,
-      Predicate<JsonNode> relevant) {
+      Predicate<JsonNode> relevant,
+      Predicate<String> serverAllowed) {
     Map<String, JsonNode> prefetch = request.prefetch() == null ? Map.of() : request.prefetch();
     Map<String, JsonNode> values = new LinkedHashMap<>();
     Map<String, String> sources = new LinkedHashMap<>();
@@ -98,7 +98,7 @@ public class PatientDataService {
       }
     }
     if (!toFetch.isEmpty() || !partial.isEmpty()) {
-      fetchMissing(service, request, toFetch, partial, values, sources, unavailable);
+      fetchMissing(service, request, serverAllowed, toFetch, partial, values, sources, unavailable);
     }
 
     List<String> notes = new ArrayList<>();
@@ -120,6 +120,7 @@ public class PatientDataService {
   private void fetchMissing(
       ServiceDefinition service,
       CdsRequest request,
+      Predicate<String> serverAllowed,
       Map<String, String> toFetch,
       Map<String, ObjectNode> partial,
       Map<String, JsonNode> values,
@@ -129,8 +130,8 @@ public class PatientDataService {
     String why =
         server == null
             ? "not prefetched and no fhirServer was given"
-            : !allowedServers.contains(server)
-                ? "not prefetched, and fhirServer is not on this server's allowlist"
+            : !serverAllowed.test(server)
+                ? "not prefetched, and fhirServer is not registered for this client"
                 : null;
     if (why != null) {
       toFetch.keySet().forEach(k -> unavailable.put(k, why));

@@ -1,6 +1,5 @@
 package dev.clarion.cds;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -19,6 +18,7 @@ import dev.clarion.model.PooledCohortEquations;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.LogHygiene;
 import dev.clarion.support.PostgresTestResource;
+import dev.clarion.support.TestEhr;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -53,7 +53,7 @@ class CdsHooksEndpointTest {
 
   @Test
   void discoveryServesTheAscvdServiceWithItsPrefetchTemplates() {
-    given()
+    TestEhr.signed("/cds-services")
         .get("/cds-services")
         .then()
         .statusCode(200)
@@ -280,7 +280,7 @@ class CdsHooksEndpointTest {
   }
 
   static Response post(ObjectNode request) {
-    return given()
+    return TestEhr.signed("/cds-services/ascvd-risk")
         .contentType(ContentType.JSON)
         .body(Fixtures.text(request))
         .post("/cds-services/ascvd-risk");

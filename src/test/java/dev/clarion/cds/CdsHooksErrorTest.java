@@ -1,10 +1,10 @@
 package dev.clarion.cds;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.support.Fixtures;
+import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -43,7 +43,10 @@ class CdsHooksErrorTest {
       String scenario, String requestSuffix, int status, String service) throws Exception {
     String body = resource("cds/errors/" + scenario + "." + requestSuffix);
     Response response =
-        given().contentType(ContentType.JSON).body(body).post("/cds-services/" + service);
+        TestEhr.signed("/cds-services/" + service)
+            .contentType(ContentType.JSON)
+            .body(body)
+            .post("/cds-services/" + service);
     response.then().statusCode(status).contentType("application/fhir+json");
     JsonNode expected =
         Fixtures.JSON.readTree(resource("cds/errors/" + scenario + ".outcome.json"));

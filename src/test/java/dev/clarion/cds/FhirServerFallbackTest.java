@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Keys the EHR did not prefetch are fetched from its FHIR server (here a small fake FHIR server
  * over the same Synthea patient): in parallel, with the token, within the deadline, never from a
- * server off the allowlist; failures give 412 naming the key, and every call is recorded.
+ * server not registered for the calling client; failures give 412 naming the key, and every call is
+ * recorded.
  */
 @QuarkusTest
 @QuarkusTestResource(value = FakeFhirServerResource.class, restrictToAnnotatedClass = false)
@@ -178,14 +179,15 @@ class FhirServerFallbackTest {
   }
 
   @Test
-  void neverCallsAServerOffTheAllowlist() throws Exception {
+  void neverCallsAServerNotRegisteredForTheClient() throws Exception {
     FakeFhirServer server = FakeFhirServerResource.main;
     int before = server.calls.get();
     ObjectNode request = withoutPrefetch(server.base().replace("127.0.0.1", "localhost"));
     CdsHooksEndpointTest.post(request)
         .then()
         .statusCode(412)
-        .body("issue[0].diagnostics", containsString("not on this server's allowlist"));
+        .body(
+            "issue[0].diagnostics", containsString("fhirServer is not registered for this client"));
     assertEquals(before, server.calls.get());
   }
 

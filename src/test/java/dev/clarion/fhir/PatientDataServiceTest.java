@@ -39,7 +39,7 @@ class PatientDataServiceTest {
 
   @Test
   void missingOptionalKeyBecomesANoteForTheCard() throws Exception {
-    PatientData data = SERVICE.gather(DEFINITION, request(true), "p1", r -> true);
+    PatientData data = SERVICE.gather(DEFINITION, request(true), "p1", r -> true, s -> false);
     assertNotNull(data.patient());
     assertTrue(
         data.notes()
@@ -54,7 +54,7 @@ class PatientDataServiceTest {
     PrefetchUnavailableException e =
         assertThrows(
             PrefetchUnavailableException.class,
-            () -> SERVICE.gather(DEFINITION, request(false), "p1", r -> true));
+            () -> SERVICE.gather(DEFINITION, request(false), "p1", r -> true, s -> false));
     assertEquals(
         "Required data not available: patient (not prefetched and no fhirServer was given).",
         e.getMessage());

@@ -7,9 +7,9 @@ import java.net.ServerSocket;
 import java.util.Map;
 
 /**
- * Starts two {@link FakeFhirServer}s over the Synthea test patient and allowlists them, plus a base
- * URL where nothing listens (a FHIR server that is down). Two servers, so a test that trips one
- * server's circuit breaker does not disturb the others.
+ * Starts two {@link FakeFhirServer}s over the Synthea test patient and allowlists them (the test
+ * EHR registers them), plus a base URL where nothing listens (a FHIR server that is down). Two
+ * servers, so a test that trips one server's circuit breaker does not disturb the others.
  */
 public class FakeFhirServerResource implements QuarkusTestResourceLifecycleManager {
 

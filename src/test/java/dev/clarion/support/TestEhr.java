@@ -1,0 +1,137 @@
+package dev.clarion.support;
+
+import static io.restassured.RestAssured.given;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.clarion.security.ClientRegistration;
+import dev.clarion.security.ClientRegistry;
+import io.quarkus.arc.Arc;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The EHR the Quarkus tests call Clarion as: registered like any client (through {@link
+ * ClientRegistry}, with an ES384 and an RS384 public key, every service, and the test FHIR
+ * servers), and signing a fresh JWT for every request, exactly as a real EHR does.
+ */
+public final class TestEhr {
+
+  public static final String ISS = "https://ehr.test.clarion.dev";
+  public static final ECKey ES384 = ecKey(Curve.P_384, "test-es384");
+  public static final RSAKey RS384 = rsaKey("test-rs384");
+
+  private TestEhr() {}
+
+  /** A request to {@code path} carrying a valid ES384 JWT whose {@code aud} is that URL. */
+  public static RequestSpecification signed(String path) {
+    ensureRegistered();
+    return given().header("Authorization", "Bearer " + token(url(path)));
+  }
+
+  /** The absolute URL RestAssured calls for {@code path} (what {@code aud} must name). */
+  public static String url(String path) {
+    return RestAssured.baseURI + ":" + RestAssured.port + path;
+  }
+
+  /** A valid ES384 token for {@code aud}. */
+  public static String token(String aud) {
+    return sign(
+        ES384,
+        JWSAlgorithm.ES384,
+        header(JWSAlgorithm.ES384, ES384.getKeyID()),
+        claims(aud).build());
+  }
+
+  /** Claims a CDS client sends: iss, aud, iat now, exp in five minutes, a fresh jti. */
+  public static JWTClaimsSet.Builder claims(String aud) {
+    Instant now = Instant.now();
+    return new JWTClaimsSet.Builder()
+        .issuer(ISS)
+        .audience(aud)
+        .issueTime(Date.from(now))
+        .expirationTime(Date.from(now.plusSeconds(300)))
+        .jwtID(UUID.randomUUID().toString());
+  }
+
+  public static JWSHeader.Builder header(JWSAlgorithm alg, String kid) {
+    return new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(kid);
+  }
+
+  public static String sign(
+      JWK key, JWSAlgorithm alg, JWSHeader.Builder header, JWTClaimsSet claims) {
+    try {
+      SignedJWT jwt = new SignedJWT(header.build(), claims);
+      jwt.sign(key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Registers the test EHR if this Quarkus app's database does not have it yet. */
+  public static synchronized void ensureRegistered() {
+    ClientRegistry registry = Arc.container().instance(ClientRegistry.class).get();
+    if (registry.list().stream().anyMatch(c -> c.iss().equals(ISS))) {
+      return;
+    }
+    List<String> servers =
+        ConfigProvider.getConfig()
+            .getOptionalValues("clarion.fhir.allowed-servers", String.class)
+            .orElse(List.of());
+    registry.create(
+        new ClientRegistration(
+            ISS,
+            null,
+            "Test EHR",
+            publicJwks(ES384, RS384),
+            List.of(),
+            List.of("ascvd-risk"),
+            servers,
+            true),
+        "test-setup");
+  }
+
+  public static JsonNode publicJwks(JWK... keys) {
+    try {
+      return Fixtures.JSON.readTree(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static ECKey ecKey(Curve curve, String kid) {
+    try {
+      return new ECKeyGenerator(curve).keyID(kid).generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static RSAKey rsaKey(String kid) {
+    try {
+      return new RSAKeyGenerator(2048).keyID(kid).generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
