@@ -27,6 +27,10 @@ final class KeyRules {
     Set<String> kids = new HashSet<>();
     for (JWK key : set.getKeys()) {
       String name = key.getKeyID() == null ? "a key without kid" : "key '" + key.getKeyID() + "'";
+      if (!(key instanceof ECKey) && !(key instanceof RSAKey)) {
+        return Optional.of(
+            name + " has key type " + key.getKeyType() + "; only EC and RSA public keys");
+      }
       if (key.isPrivate()) {
         return Optional.of(name + " contains private key material; register public keys only");
       }
@@ -37,13 +41,8 @@ final class KeyRules {
         if (!Curve.P_256.equals(ec.getCurve()) && !Curve.P_384.equals(ec.getCurve())) {
           return Optional.of(name + " is on curve " + ec.getCurve() + "; use P-384 or P-256");
         }
-      } else if (key instanceof RSAKey rsa) {
-        if (rsa.size() < 2048) {
-          return Optional.of(name + " is a " + rsa.size() + "-bit RSA key; at least 2048 bits");
-        }
-      } else {
-        return Optional.of(
-            name + " has key type " + key.getKeyType() + "; only EC and RSA public keys");
+      } else if (key.size() < 2048) {
+        return Optional.of(name + " is a " + key.size() + "-bit RSA key; at least 2048 bits");
       }
       if (set.getKeys().size() > 1 && (key.getKeyID() == null || !kids.add(key.getKeyID()))) {
         return Optional.of("several keys need distinct kids (" + name + ")");

@@ -13,13 +13,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Resource;
@@ -42,23 +38,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Clarion (the packaged server, as a process) against a real HAPI FHIR JPA server loaded with the
  * Synthea test patient: every prefetch state and every way the FHIR server can fail, each with the
- * expected answer and decision record. The same patient must get the same risk whether its data
- * came by prefetch or by fallback.
+ * expected answer and decision record. Clarion runs as in production: every call carries a signed
+ * client JWT, and the FHIR servers it may query are those registered for the client. The same
+ * patient must get the same risk whether its data came by prefetch or by fallback.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClarionAgainstHapiJpaServerTest extends BaseResourceProviderR4Test {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  static final Path ROOT =
-      Path.of(System.getProperty("clarion.root", "../../..")).toAbsolutePath().normalize();
+  static final Path ROOT = ClarionProcess.ROOT;
   static final String FIXTURE = "src/test/resources/cds/patient_view_synthea_scored.json";
   static final String TOKEN = "it-valid-token";
   static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   static EmbeddedPostgres postgres;
-  static Process clarion;
-  static int clarionPort;
+  static ClarionProcess clarion;
   static String down;
 
   /** Counts the requests the FHIR server receives; optionally slow, optionally checks the token. */
@@ -122,8 +117,7 @@ class ClarionAgainstHapiJpaServerTest extends BaseResourceProviderR4Test {
   @AfterAll
   static void stopClarion() throws Exception {
     if (clarion != null) {
-      clarion.destroy();
-      clarion.waitFor(20, TimeUnit.SECONDS);
+      clarion.close();
     }
     if (postgres != null) {
       postgres.close();
@@ -155,6 +149,20 @@ class ClarionAgainstHapiJpaServerTest extends BaseResourceProviderR4Test {
     JsonNode partialSources = record(partial).get("inputs").get("sources");
     assertEquals("prefetch", partialSources.get("lipids").asText());
     assertTrue(partialSources.get("bloodPressure").asText().startsWith("fetched"));
+  }
+
+  @Test
+  void unsignedCallsAreRefusedByAProductionRun() throws Exception {
+    ObjectNode request = request();
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(clarion.url("/cds-services/ascvd-risk")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, response.statusCode());
+    assertEquals("", response.body());
   }
 
   @Test
@@ -300,11 +308,12 @@ class ClarionAgainstHapiJpaServerTest extends BaseResourceProviderR4Test {
   }
 
   private static JsonNode post(ObjectNode request, int expectedStatus) throws Exception {
+    String url = clarion.url("/cds-services/ascvd-risk");
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + clarionPort + "/cds-services/ascvd-risk"))
+            HttpRequest.newBuilder(URI.create(url))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ClientKeys.token(url))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
                 .timeout(Duration.ofSeconds(30))
                 .build(),
@@ -333,52 +342,19 @@ class ClarionAgainstHapiJpaServerTest extends BaseResourceProviderR4Test {
   }
 
   private void startClarion() throws Exception {
-    Path app = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
-    assertTrue(Files.exists(app), "package Clarion first: " + app);
     postgres = EmbeddedPostgres.builder().start();
-    try (ServerSocket s = new ServerSocket(0)) {
-      clarionPort = s.getLocalPort();
-    }
-    try (ServerSocket s = new ServerSocket(0)) {
-      down = "http://127.0.0.1:" + s.getLocalPort() + "/fhir";
-    }
-    File log = new File("target/clarion-it.log");
+    down = "http://127.0.0.1:" + ClarionProcess.freePort() + "/fhir";
     clarion =
-        new ProcessBuilder(
-                "java",
-                "-Xmx512m",
-                "-Djava.io.tmpdir=" + new File("target").getAbsolutePath(),
-                "-Dquarkus.http.port=" + clarionPort,
-                "-Dquarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "-Dquarkus.datasource.username=postgres",
-                "-Dclarion.fhir.allowed-servers=" + myServerBase + "," + down,
-                "-Dclarion.fhir.deadline=4s",
-                "-Dclarion.fhir.call-timeout=3s",
-                "-Dclarion.fhir.max-pages=20",
-                "-jar",
-                app.toString())
-            .directory(ROOT.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log)
-            .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertTrue(clarion.isAlive(), "Clarion exited; see " + log.getAbsolutePath());
-      try {
-        HttpResponse<Void> ready =
-            HTTP.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + clarionPort + "/q/health/ready"))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return;
-        }
-      } catch (java.io.IOException notYet) {
-        // starting
-      }
-      Thread.sleep(200);
+        ClarionProcess.start(
+            "clarion-it",
+            List.of(
+                "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                "quarkus.datasource.username=postgres",
+                "clarion.fhir.deadline=4s",
+                "clarion.fhir.call-timeout=3s",
+                "clarion.fhir.max-pages=20"));
+    try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+      ClientKeys.register(c, myServerBase, down);
     }
-    throw new AssertionError("Clarion not ready in 90 s; see " + log.getAbsolutePath());
   }
 }

@@ -1,0 +1,110 @@
+package dev.clarion.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged Clarion server ({@code target/quarkus-app}) run as a separate process. */
+final class ClarionProcess implements AutoCloseable {
+
+  static final Path ROOT =
+      Path.of(System.getProperty("clarion.root", "../../..")).toAbsolutePath().normalize();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  final Process process;
+  final int port;
+  final File log;
+
+  private ClarionProcess(Process process, int port, File log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts Clarion with these system properties; does not wait. */
+  static ClarionProcess launch(String name, List<String> properties) throws IOException {
+    Path app = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(app)) {
+      throw new AssertionError("package Clarion first: " + app);
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add("java");
+    command.add("-Xmx512m");
+    command.add("-Djava.io.tmpdir=" + new File("target").getAbsolutePath());
+    command.add("-Dquarkus.http.port=" + port);
+    properties.forEach(p -> command.add("-D" + p));
+    command.add("-jar");
+    command.add(app.toString());
+    File log = new File("target/" + name + ".log");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log)
+            .start();
+    return new ClarionProcess(process, port, log);
+  }
+
+  /** Starts Clarion and waits until it reports ready. */
+  static ClarionProcess start(String name, List<String> properties) throws Exception {
+    ClarionProcess clarion = launch(name, properties);
+    clarion.awaitReady();
+    return clarion;
+  }
+
+  void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError("Clarion exited; see " + log.getAbsolutePath());
+      }
+      try {
+        HttpResponse<Void> ready =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create(url("/q/health/ready"))).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (ready.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("Clarion not ready in 90 s; see " + log.getAbsolutePath());
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  String output() throws IOException {
+    return Files.readString(log.toPath());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

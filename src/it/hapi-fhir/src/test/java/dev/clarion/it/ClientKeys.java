@@ -1,0 +1,84 @@
+package dev.clarion.it;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+/**
+ * The EHR the integration tests call Clarion as: an ES384 key, registered straight into Clarion's
+ * database (the admin API needs Keycloak, which these tests do not run), signing each call.
+ */
+final class ClientKeys {
+
+  static final String ISS = "https://ehr.it.clarion.dev";
+  static final ECKey KEY = generate();
+
+  private ClientKeys() {}
+
+  /** Registers the EHR with the given FHIR servers; Clarion must have migrated the schema. */
+  static void register(Connection db, String... fhirServers) throws Exception {
+    StringBuilder servers = new StringBuilder("[");
+    for (int i = 0; i < fhirServers.length; i++) {
+      servers.append(i == 0 ? "" : ",").append('"').append(fhirServers[i]).append('"');
+    }
+    servers.append(']');
+    try (PreparedStatement insert =
+        db.prepareStatement(
+            "insert into ehr_client (id, iss, name, jwks, services, fhir_servers, enabled,"
+                + " version, created_at, created_by, updated_at, updated_by)"
+                + " values (?, ?, 'IT EHR', ?::jsonb, '[\"ascvd-risk\"]', ?::jsonb, true, 0,"
+                + " now(), 'it', now(), 'it')")) {
+      insert.setObject(1, UUID.randomUUID());
+      insert.setString(2, ISS);
+      insert.setString(3, "{\"keys\":[" + KEY.toPublicJWK().toJSONString() + "]}");
+      insert.setString(4, servers.toString());
+      insert.executeUpdate();
+    }
+  }
+
+  /** A fresh ES384 JWT for a call to {@code url}. */
+  static String token(String url) {
+    Instant now = Instant.now();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISS)
+            .audience(url)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .jwtID(UUID.randomUUID().toString())
+            .build();
+    try {
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.ES384)
+                  .type(JOSEObjectType.JWT)
+                  .keyID(KEY.getKeyID())
+                  .build(),
+              claims);
+      jwt.sign(new ECDSASigner(KEY));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ECKey generate() {
+    try {
+      return new ECKeyGenerator(Curve.P_384).keyID("it-es384").generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.clarion.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server's trust defaults: the embedded run (the README's run command) accepts
+ * unsigned calls from loopback and keeps the staff APIs closed without Keycloak; a production run
+ * (a real database) refuses to start if told to accept unsigned calls.
+ */
+class PackagedServerTrustTest {
+
+  static final String REQUEST = "src/test/resources/cds/patient_view_synthea_scored.json";
+
+  @Test
+  void embeddedRunAcceptsUnsignedLoopbackCallsAndKeepsStaffApisClosed() throws Exception {
+    Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "embedded-pg-");
+    try (ClarionProcess clarion =
+        ClarionProcess.start("clarion-embedded", List.of("clarion.embedded-db.dir=" + data))) {
+      String body = Files.readString(ClarionProcess.ROOT.resolve(REQUEST));
+      HttpResponse<String> hook =
+          ClarionProcess.HTTP.send(
+              HttpRequest.newBuilder(URI.create(clarion.url("/cds-services/ascvd-risk")))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, hook.statusCode(), hook.body());
+      assertTrue(hook.body().contains("10-year ASCVD risk"), hook.body());
+      assertTrue(
+          clarion.output().contains("UNSIGNED CDS HOOKS CALLS ARE ACCEPTED"),
+          "the embedded run says so loudly");
+
+      HttpResponse<String> admin =
+          ClarionProcess.HTTP.send(
+              HttpRequest.newBuilder(URI.create(clarion.url("/admin/clients")))
+                  .header("Authorization", "Bearer some.staff.token")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, admin.statusCode(), "no Keycloak configured: staff APIs closed");
+    }
+  }
+
+  @Test
+  void productionRunRefusesToStartWithUnsignedLoopbackCalls() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+      ClarionProcess clarion =
+          ClarionProcess.launch(
+              "clarion-unsigned-prod",
+              List.of(
+                  "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                  "quarkus.datasource.username=postgres",
+                  "clarion.security.unsigned-loopback=true"));
+      try {
+        assertTrue(clarion.process.waitFor(90, TimeUnit.SECONDS), "Clarion must stop by itself");
+        assertNotEquals(0, clarion.process.exitValue());
+        assertTrue(
+            clarion.output().contains("unsigned-loopback=true is only allowed in the embedded run"),
+            clarion.output());
+      } finally {
+        clarion.close();
+      }
+    }
+  }
+}

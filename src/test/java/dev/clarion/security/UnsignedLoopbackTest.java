@@ -1,0 +1,88 @@
+package dev.clarion.security;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.support.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded run's try-it-out mode: unsigned calls are accepted from loopback only — not when a
+ * proxy forwarded them, and a token that is sent is still verified.
+ */
+@QuarkusTest
+@TestProfile(UnsignedLoopbackTest.Profile.class)
+class UnsignedLoopbackTest {
+
+  public static class Profile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("clarion.security.unsigned-loopback", "true");
+    }
+  }
+
+  static final String PATH = "/cds-services/ascvd-risk";
+
+  @Inject DataSource db;
+
+  @Test
+  void acceptsAnUnsignedCallFromLoopbackAndRecordsNoClient() throws Exception {
+    ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
+    given()
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(PATH)
+        .then()
+        .statusCode(200)
+        .body("cards", hasSize(1));
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select client_id, client_iss, outcome from decision where hook_instance = ?")) {
+      ps.setString(1, request.get("hookInstance").asText());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertNull(rs.getObject(1));
+        assertNull(rs.getObject(2));
+        assertEquals("SCORED", rs.getString(3));
+      }
+    }
+    given().get("/cds-services").then().statusCode(200).body("services", hasSize(1));
+  }
+
+  @Test
+  void refusesAnUnsignedCallAProxyForwarded() {
+    for (String header : new String[] {"X-Forwarded-For", "Forwarded", "X-Real-IP"}) {
+      given()
+          .header(header, header.equals("Forwarded") ? "for=203.0.113.7" : "203.0.113.7")
+          .contentType("application/json")
+          .body(Fixtures.text(Fixtures.request("cds/patient_view_synthea_scored.json")))
+          .post(PATH)
+          .then()
+          .statusCode(401);
+    }
+  }
+
+  @Test
+  void stillVerifiesATokenWhenOneIsSent() {
+    given()
+        .header("Authorization", "Bearer not.a.token")
+        .contentType("application/json")
+        .body(Fixtures.text(Fixtures.request("cds/patient_view_synthea_scored.json")))
+        .post(PATH)
+        .then()
+        .statusCode(401);
+  }
+}
