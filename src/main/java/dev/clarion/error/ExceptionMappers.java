@@ -1,5 +1,6 @@
 package dev.clarion.error;
 
+import io.quarkus.oidc.OIDCException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -22,6 +23,17 @@ public class ExceptionMappers {
   @ServerExceptionMapper
   public Response unauthenticated(UnauthenticatedException e) {
     return Response.status(401).header("WWW-Authenticate", "Bearer").build();
+  }
+
+  /** quarkus-oidc cannot reach Keycloak to check a staff token: not the caller's fault. */
+  @ServerExceptionMapper
+  public Response identityProviderDown(OIDCException e) {
+    LOG.warn("Staff token not checked: the identity provider cannot be reached");
+    return outcomes.response(
+        503,
+        "transient",
+        "identity-provider-unavailable",
+        "The identity provider cannot be reached to check the token; try again later.");
   }
 
   @ServerExceptionMapper

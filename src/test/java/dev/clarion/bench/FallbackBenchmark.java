@@ -32,11 +32,15 @@ public final class FallbackBenchmark {
     String fixture = "cds/patient_view_synthea_scored.json";
     try (FakeFhirServer fhir = new FakeFhirServer(fixture)) {
       fhir.latencyMs = latency;
+      Path dataDir = Path.of("target/bench-fallback-pg");
+      PatientViewBenchmark.deleteRecursively(dataDir);
       long start = System.nanoTime();
+      // The embedded run with unsigned loopback calls: client JWTs do not change the ratio
+      // measured.
       Process server =
           PatientViewBenchmark.startServer(
               port,
-              Path.of("target/bench-fallback-pg"),
+              "clarion.embedded-db.dir=" + dataDir,
               "clarion.fhir.allowed-servers=" + fhir.base(),
               "clarion.fhir.deadline=2s");
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

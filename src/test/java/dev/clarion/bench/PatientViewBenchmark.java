@@ -1,5 +1,6 @@
 package dev.clarion.bench;
 
+import dev.clarion.boot.EmbeddedDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,12 +26,15 @@ import org.HdrHistogram.Recorder;
  * Load benchmark of the patient-view pipeline with full prefetch (HAPI parsing, extraction, ONNX
  * scoring with exact Shapley, card, durable decision record), against the packaged server.
  *
- * <p>Starts {@code target/quarkus-app/quarkus-run.jar} on its own embedded PostgreSQL, measures
- * cold start, warms up, then runs (1) an open-loop fixed-rate phase — latency is measured from each
- * request's <em>scheduled</em> send time, so a stalled server cannot hide its queueing (no
- * coordinated omission) — and (2) a closed-loop saturation phase. Reports throughput, p50, p90,
- * p99, p99.9, max and the server's RSS. Run with {@code ./mvnw -B -Pbenchmark verify}; tune with
- * {@code -Dbench.rate=300 -Dbench.seconds=30 -Dbench.warmup=15 -Dbench.concurrency=8}.
+ * <p>Starts {@code target/quarkus-app/quarkus-run.jar} as in production — on a PostgreSQL the
+ * benchmark starts (embedded binaries), every call signed with a fresh ES384 client JWT that the
+ * server verifies and records in its replay cache — measures cold start, warms up, then runs (1) an
+ * open-loop fixed-rate phase — latency is measured from each request's <em>scheduled</em> send
+ * time, so a stalled server cannot hide its queueing (no coordinated omission) — and (2) a
+ * closed-loop saturation phase. Reports throughput, p50, p90, p99, p99.9, max and the server's RSS.
+ * Run with {@code ./mvnw -B -Pbenchmark verify}; tune with {@code -Dbench.rate=300
+ * -Dbench.seconds=30 -Dbench.warmup=15 -Dbench.concurrency=8}; {@code -Dbench.unsigned=true} runs
+ * the embedded mode instead (unsigned loopback calls, no JWT work).
  */
 public final class PatientViewBenchmark {
 
@@ -46,12 +50,24 @@ public final class PatientViewBenchmark {
     int port = Integer.getInteger("bench.port", 8089);
     // -Dbench.external=true: load a server that is already running on bench.port.
     boolean external = Boolean.getBoolean("bench.external");
-    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"));
+    boolean unsigned = external || Boolean.getBoolean("bench.unsigned");
     URI uri = URI.create("http://127.0.0.1:" + port + "/cds-services/ascvd-risk");
+    SignedClient ehr = unsigned ? null : new SignedClient(uri.toString());
+    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"), ehr);
 
     Path dataDir = Path.of("target/bench-pg");
+    deleteRecursively(dataDir);
+    EmbeddedDatabase db = unsigned ? null : EmbeddedDatabase.start(dataDir, true);
     long startNanos = System.nanoTime();
-    Process server = external ? null : startServer(port, dataDir);
+    Process server =
+        external
+            ? null
+            : unsigned
+                ? startServer(port, "clarion.embedded-db.dir=" + dataDir)
+                : startServer(
+                    port,
+                    "quarkus.datasource.jdbc.url=" + db.jdbcUrl(),
+                    "quarkus.datasource.username=" + db.username());
     HttpClient client =
         HttpClient.newBuilder()
             // Plain HTTP/1.1 with keep-alive, as EHRs call CDS services (no h2c upgrade dance).
@@ -65,8 +81,15 @@ public final class PatientViewBenchmark {
           Locale.ROOT,
           "Server ready after %.2f s (JVM start to readiness; first start includes initdb)%n",
           coldStart);
+      if (ehr != null) {
+        ehr.register(db.jdbcUrl(), db.username());
+        System.out.println("Calls are signed (ES384 client JWTs, tokens signed before each phase)");
+      } else {
+        System.out.println("Calls are unsigned (embedded run, loopback)");
+      }
 
       System.out.printf("Warm-up: %d s closed loop, %d workers%n", warmup, concurrency);
+      prepare(ehr, 400 * warmup);
       Result warm = closedLoop(client, uri, body, concurrency, warmup);
       System.out.printf(
           Locale.ROOT,
@@ -77,10 +100,12 @@ public final class PatientViewBenchmark {
       List<Result> fixed = new java.util.ArrayList<>();
       long rss = -1;
       for (int rate : rates) {
+        prepare(ehr, rate * seconds);
         System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
         fixed.add(openLoop(client, uri, body, rate, seconds));
         rss = Math.max(rss, server == null ? -1 : rssKb(server.pid()));
       }
+      prepare(ehr, 400 * seconds);
       System.out.printf("Saturation: %d workers for %d s (closed loop)%n", concurrency, seconds);
       Result saturation = closedLoop(client, uri, body, concurrency, seconds);
       System.out.println();
@@ -114,9 +139,21 @@ public final class PatientViewBenchmark {
         server.waitFor(20, TimeUnit.SECONDS);
         server.destroyForcibly();
       }
+      if (db != null) {
+        db.close();
+      }
     }
     // The HTTP client's worker threads would keep the JVM alive.
     System.exit(0);
+  }
+
+  static void prepare(SignedClient ehr, int tokens) throws Exception {
+    if (ehr != null) {
+      long t0 = System.nanoTime();
+      ehr.prepare(tokens);
+      System.out.printf(
+          Locale.ROOT, "  (%d tokens signed in %.1f s)%n", tokens, (System.nanoTime() - t0) / 1e9);
+    }
   }
 
   record Result(long requests, long errors, double seconds, Histogram latency) {
@@ -216,33 +253,37 @@ public final class PatientViewBenchmark {
    * The example request split around its hookInstance, so each request gets a fresh one without
    * copying the 150 kB body.
    */
-  record Body(byte[] prefix, byte[] suffix) {
-    static Body of(Path example) throws IOException {
+  record Body(byte[] prefix, byte[] suffix, SignedClient ehr) {
+    static Body of(Path example, SignedClient ehr) throws IOException {
       String json = Files.readString(example);
       int at = json.indexOf("\"hookInstance\"");
       int open = json.indexOf('"', json.indexOf(':', at) + 1);
       int close = json.indexOf('"', open + 1);
       return new Body(
           json.substring(0, open + 1).getBytes(StandardCharsets.UTF_8),
-          json.substring(close).getBytes(StandardCharsets.UTF_8));
+          json.substring(close).getBytes(StandardCharsets.UTF_8),
+          ehr);
     }
 
     HttpRequest request(URI uri) {
       byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-      return HttpRequest.newBuilder(uri)
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)))
-          .build();
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(uri)
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)));
+      String token = ehr == null ? null : ehr.take();
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
+      }
+      return request.build();
     }
   }
 
-  static Process startServer(int port, Path dataDir, String... properties) throws IOException {
-    deleteRecursively(dataDir);
+  static Process startServer(int port, String... properties) throws IOException {
     List<String> command = new java.util.ArrayList<>();
     command.add("java");
     command.add("-Xmx512m");
     command.add("-Dquarkus.http.port=" + port);
-    command.add("-Dclarion.embedded-db.dir=" + dataDir);
     for (String property : properties) {
       command.add("-D" + property);
     }

@@ -53,6 +53,32 @@ class PackagedServerTrustTest {
   }
 
   @Test
+  void staffCallsGet503WhileKeycloakIsUnreachable() throws Exception {
+    Path data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "embedded-pg-");
+    String deadKeycloak = "http://127.0.0.1:" + ClarionProcess.freePort() + "/realms/clarion";
+    try (ClarionProcess clarion =
+        ClarionProcess.start(
+            "clarion-keycloak-down",
+            List.of(
+                "clarion.embedded-db.dir=" + data,
+                "quarkus.oidc.auth-server-url=" + deadKeycloak))) {
+      HttpResponse<String> withToken =
+          ClarionProcess.HTTP.send(
+              HttpRequest.newBuilder(URI.create(clarion.url("/admin/clients")))
+                  .header("Authorization", "Bearer some.staff.token")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, withToken.statusCode(), withToken.body());
+      assertTrue(withToken.body().contains("identity-provider-unavailable"), withToken.body());
+      HttpResponse<String> withoutToken =
+          ClarionProcess.HTTP.send(
+              HttpRequest.newBuilder(URI.create(clarion.url("/admin/clients"))).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, withoutToken.statusCode());
+    }
+  }
+
+  @Test
   void productionRunRefusesToStartWithUnsignedLoopbackCalls() throws Exception {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       ClarionProcess clarion =

@@ -1,0 +1,91 @@
+package dev.clarion.bench;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * The benchmark's EHR: registered straight into the server's database, it sends a fresh ES384 JWT
+ * with every call, as EHRs do. Tokens are signed ahead of each phase, so the load generator (on the
+ * same cores) does not spend the measured time signing.
+ */
+final class SignedClient {
+
+  static final String ISS = "https://bench-ehr.clarion.dev";
+  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
+  private final ECKey key;
+  private final String aud;
+  private volatile String[] pool = new String[0];
+  private final AtomicInteger next = new AtomicInteger();
+
+  SignedClient(String aud) throws JOSEException {
+    this.key = new ECKeyGenerator(Curve.P_384).keyID("bench-es384").generate();
+    this.aud = aud;
+  }
+
+  void register(String jdbcUrl, String user) throws Exception {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, "");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "insert into ehr_client (id, iss, name, jwks, services, enabled, version,"
+                    + " created_at, created_by, updated_at, updated_by) values (?, ?, 'Benchmark"
+                    + " EHR', ?::jsonb, '[\"ascvd-risk\"]', true, 0, now(), 'bench', now(),"
+                    + " 'bench')")) {
+      insert.setObject(1, UUID.randomUUID());
+      insert.setString(2, ISS);
+      insert.setString(3, "{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}");
+      insert.executeUpdate();
+    }
+  }
+
+  /** Signs {@code count} fresh tokens (valid five minutes) for the next phase. */
+  void prepare(int count) throws JOSEException {
+    ECDSASigner signer = new ECDSASigner(key);
+    signer.getJCAContext().setProvider(BC);
+    JWSHeader header =
+        new JWSHeader.Builder(JWSAlgorithm.ES384)
+            .type(JOSEObjectType.JWT)
+            .keyID(key.getKeyID())
+            .build();
+    Instant now = Instant.now();
+    String[] tokens = new String[count];
+    for (int i = 0; i < count; i++) {
+      JWTClaimsSet claims =
+          new JWTClaimsSet.Builder()
+              .issuer(ISS)
+              .audience(aud)
+              .issueTime(Date.from(now))
+              .expirationTime(Date.from(now.plusSeconds(300)))
+              .jwtID(UUID.randomUUID().toString())
+              .build();
+      SignedJWT jwt = new SignedJWT(header, claims);
+      jwt.sign(signer);
+      tokens[i] = jwt.serialize();
+    }
+    next.set(0);
+    pool = tokens;
+  }
+
+  /** The next unused token; null once the pool is used up (the request then fails with 401). */
+  String take() {
+    int i = next.getAndIncrement();
+    String[] tokens = pool;
+    return i < tokens.length ? tokens[i] : null;
+  }
+}
