@@ -221,6 +221,16 @@ class CdsClientJwtTest {
                 "HS256 with the registered RSA public key as secret",
                 "alg-not-allowed",
                 aud -> hs256(rsaPublicBytes(), "test-rs384", aud)),
+            new Attack(
+                "attacker's key embedded in the header (jwk)",
+                "bad-signature",
+                aud ->
+                    TestEhr.sign(
+                        ATTACKER,
+                        JWSAlgorithm.ES384,
+                        TestEhr.header(JWSAlgorithm.ES384, "test-es384")
+                            .jwk(ATTACKER.toPublicJWK()),
+                        TestEhr.claims(aud).build())),
             new Attack("tampered payload", "bad-signature", aud -> tamper(TestEhr.token(aud))),
             new Attack(
                 "jku not registered",
@@ -317,12 +327,7 @@ class CdsClientJwtTest {
 
   @Test
   void acceptsRS384() {
-    String token =
-        TestEhr.sign(
-            TestEhr.RS384,
-            JWSAlgorithm.RS384,
-            TestEhr.header(JWSAlgorithm.RS384, "test-rs384"),
-            TestEhr.claims(TestEhr.url(PATH)).build());
+    String token = TestEhr.sign(TestEhr.RS384, TestEhr.claims(TestEhr.url(PATH)));
     post(Fixtures.request(SCORED), token).then().statusCode(200).body("cards", hasSize(1));
   }
 
@@ -366,24 +371,14 @@ class CdsClientJwtTest {
     ECKey rotated = TestEhr.ecKey(Curve.P_256, "rotated-" + System.nanoTime());
     EHR_JWKS.publish(URL_ES256, URL_RS256, rotated);
     int before = EHR_JWKS.requests();
-    String token =
-        TestEhr.sign(
-            rotated,
-            JWSAlgorithm.ES256,
-            TestEhr.header(JWSAlgorithm.ES256, rotated.getKeyID()),
-            TestEhr.claims(TestEhr.url(PATH)).issuer(URL_ISS).build());
+    String token = TestEhr.sign(rotated, TestEhr.claims(TestEhr.url(PATH)).issuer(URL_ISS));
     post(Fixtures.request(SCORED), token).then().statusCode(200);
     assertEquals(before + 1, EHR_JWKS.requests(), "one re-fetch for the new kid");
 
     // Unknown kids right after: refused without hammering the EHR's JWKS endpoint.
     for (int i = 0; i < 5; i++) {
       ECKey stranger = TestEhr.ecKey(Curve.P_256, "unknown-" + i);
-      String unknown =
-          TestEhr.sign(
-              stranger,
-              JWSAlgorithm.ES256,
-              TestEhr.header(JWSAlgorithm.ES256, stranger.getKeyID()),
-              TestEhr.claims(TestEhr.url(PATH)).issuer(URL_ISS).build());
+      String unknown = TestEhr.sign(stranger, TestEhr.claims(TestEhr.url(PATH)).issuer(URL_ISS));
       post(Fixtures.request(SCORED), unknown).then().statusCode(401);
     }
     assertEquals(before + 1, EHR_JWKS.requests(), "no re-fetch within the minimum interval");
@@ -475,11 +470,7 @@ class CdsClientJwtTest {
   }
 
   static String es384(JWTClaimsSet.Builder claims) {
-    return TestEhr.sign(
-        TestEhr.ES384,
-        JWSAlgorithm.ES384,
-        TestEhr.header(JWSAlgorithm.ES384, "test-es384"),
-        claims.build());
+    return TestEhr.sign(TestEhr.ES384, claims);
   }
 
   static String hs256(byte[] secret, String kid, String aud) {

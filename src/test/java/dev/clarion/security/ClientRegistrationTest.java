@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
@@ -195,13 +194,7 @@ class ClientRegistrationTest {
         .header("ETag", equalTo("\"1\""))
         .body("name", equalTo("Renamed EHR"))
         .body("updatedBy", equalTo("ivy"));
-    JsonNode changes =
-        Fixtures.JSON.valueToTree(
-            integrator()
-                .get("/admin/clients/" + id + "/changes")
-                .then()
-                .extract()
-                .as(Object.class));
+    JsonNode changes = changes(id);
     assertEquals(2, changes.size());
     assertEquals("UPDATE", changes.get(1).get("action").asText());
     assertEquals("Registration test EHR", changes.get(1).get("before").get("name").asText());
@@ -229,13 +222,7 @@ class ClientRegistrationTest {
     hook(iss).then().statusCode(200);
     integrator().put("/admin/clients/" + id + "/services/no-such-service").then().statusCode(404);
 
-    JsonNode changes =
-        Fixtures.JSON.valueToTree(
-            integrator()
-                .get("/admin/clients/" + id + "/changes")
-                .then()
-                .extract()
-                .as(Object.class));
+    JsonNode changes = changes(id);
     assertEquals(
         "[\"CREATE\",\"DISABLE\",\"ENABLE\",\"DENY_SERVICE ascvd-risk\",\"ALLOW_SERVICE ascvd-risk\"]",
         Fixtures.text(
@@ -264,13 +251,13 @@ class ClientRegistrationTest {
         .path("id");
   }
 
+  private static JsonNode changes(String id) {
+    return Fixtures.JSON.valueToTree(
+        integrator().get("/admin/clients/" + id + "/changes").then().extract().as(Object.class));
+  }
+
   private static Response hook(String iss) {
-    String token =
-        TestEhr.sign(
-            KEY,
-            JWSAlgorithm.ES384,
-            TestEhr.header(JWSAlgorithm.ES384, KEY.getKeyID()),
-            TestEhr.claims(TestEhr.url(HOOK)).issuer(iss).build());
+    String token = TestEhr.sign(KEY, TestEhr.claims(TestEhr.url(HOOK)).issuer(iss));
     return given()
         .header("Authorization", "Bearer " + token)
         .contentType("application/json")

@@ -55,11 +55,19 @@ public final class TestEhr {
 
   /** A valid ES384 token for {@code aud}. */
   public static String token(String aud) {
-    return sign(
-        ES384,
-        JWSAlgorithm.ES384,
-        header(JWSAlgorithm.ES384, ES384.getKeyID()),
-        claims(aud).build());
+    return sign(ES384, claims(aud));
+  }
+
+  /**
+   * Signs with {@code key} under its kid, with the algorithm its type calls for: ES256 for P-256,
+   * ES384 for P-384, RS384 for RSA.
+   */
+  public static String sign(JWK key, JWTClaimsSet.Builder claims) {
+    JWSAlgorithm alg =
+        key instanceof ECKey ec
+            ? (Curve.P_256.equals(ec.getCurve()) ? JWSAlgorithm.ES256 : JWSAlgorithm.ES384)
+            : JWSAlgorithm.RS384;
+    return sign(key, alg, header(alg, key.getKeyID()), claims.build());
   }
 
   /** Claims a CDS client sends: iss, aud, iat now, exp in five minutes, a fresh jti. */
