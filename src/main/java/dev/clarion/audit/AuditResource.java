@@ -19,9 +19,18 @@ import java.util.UUID;
 public class AuditResource {
 
   private final EntityManager em;
+  private final ChainVerifier chain;
 
-  AuditResource(EntityManager em) {
+  AuditResource(EntityManager em, ChainVerifier chain) {
     this.em = em;
+    this.chain = chain;
+  }
+
+  /** Recomputes the hash chain of all decisions and names the first broken link, if any. */
+  @GET
+  @Path("chain")
+  public ChainVerifier.Report verifyChain() {
+    return chain.verify();
   }
 
   @GET

@@ -16,13 +16,21 @@ import org.hibernate.type.SqlTypes;
 /**
  * One decision: who asked about whom, on which hook, with which data, which exact model, what came
  * out and how long it took. Never holds access tokens or JWTs. Never serialized to clients
- * directly.
+ * directly. Written only by {@link DecisionWriter} (append-only, hash-chained); read with JPA.
  */
 @Entity
 @Table(name = "decision")
 public class DecisionRecord {
 
   @Id public UUID id;
+
+  /** Place in the hash chain; assigned when the record is written. */
+  public Long seq;
+
+  @Column(name = "prev_hash")
+  public String prevHash;
+
+  public String hash;
 
   @Column(name = "recorded_at", nullable = false)
   public Instant recordedAt;
@@ -87,6 +95,10 @@ public class DecisionRecord {
   @Column(name = "card_uuids")
   @JdbcTypeCode(SqlTypes.JSON)
   public JsonNode cardUuids;
+
+  @Column(name = "suggestion_uuids")
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode suggestionUuids;
 
   @Column(name = "latency_micros", nullable = false)
   public long latencyMicros;

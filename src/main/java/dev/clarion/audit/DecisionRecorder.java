@@ -1,25 +1,39 @@
 package dev.clarion.audit;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Writes decision records. {@link #record} returns only after the transaction has committed, so a
- * caller that sends its response after this call never answers without a durable record; any
- * failure surfaces as an exception. Thread-safe.
+ * Records decisions. {@link #record} returns only after the record has been committed to the hash
+ * chain, so a caller that sends its response after this call never answers without a durable
+ * record; any failure (including a commit that takes longer than {@link #COMMIT_TIMEOUT}) surfaces
+ * as an exception. Thread-safe.
  */
 @ApplicationScoped
 public class DecisionRecorder {
 
-  private final EntityManager em;
+  static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
-  DecisionRecorder(EntityManager em) {
-    this.em = em;
+  private final DecisionWriter writer;
+
+  DecisionRecorder(DecisionWriter writer) {
+    this.writer = writer;
   }
 
-  @Transactional(Transactional.TxType.REQUIRES_NEW)
   public void record(DecisionRecord record) {
-    em.persist(record);
+    try {
+      writer.append(record).get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("decision not recorded", e.getCause());
+    } catch (TimeoutException e) {
+      // The record may still be committed later; the caller answers 503 and the EHR retries.
+      throw new IllegalStateException("decision not recorded in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while recording", e);
+    }
   }
 }

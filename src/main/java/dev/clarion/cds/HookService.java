@@ -31,6 +31,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -175,6 +176,12 @@ public class HookService {
       result = silent(service, extraction) ? List.of() : List.of(cards.refused(assessment, ctx));
     }
     record.cardUuids = mapper.valueToTree(result.stream().map(Card::uuid).toList());
+    record.suggestionUuids =
+        mapper.valueToTree(
+            result.stream()
+                .flatMap(c -> c.suggestions() == null ? Stream.empty() : c.suggestions().stream())
+                .map(Card.Suggestion::uuid)
+                .toList());
     return result;
   }
 
@@ -237,6 +244,7 @@ public class HookService {
     record.output = null;
     record.attributions = null;
     record.cardUuids = null;
+    record.suggestionUuids = null;
   }
 
   private void commit(DecisionRecord record, long start) {

@@ -46,7 +46,8 @@ class StaffRoleMatrixTest {
             new Route("PUT", unknown + "/services/ascvd-risk", "integrator", null),
             new Route("DELETE", unknown + "/services/ascvd-risk", "integrator", null),
             new Route("GET", unknown + "/changes", "integrator", null),
-            new Route("GET", "/audit/decisions/" + UUID.randomUUID(), "auditor", null))
+            new Route("GET", "/audit/decisions/" + UUID.randomUUID(), "auditor", null),
+            new Route("GET", "/audit/chain", "auditor", null))
         .map(Arguments::of);
   }
 

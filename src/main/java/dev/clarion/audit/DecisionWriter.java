@@ -1,0 +1,253 @@
+package dev.clarion.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Appends decision records to the hash chain, committing many in one transaction under load (group
+ * commit): request threads hand their record over and wait; one writer thread per replica takes
+ * everything queued (up to {@value #MAX_BATCH}), locks the chain head (so replicas append one after
+ * the other), gives each record its seq, previous hash and hash, inserts them, moves the head and
+ * commits — then releases the waiting requests. A request is answered only after its record is
+ * committed. If a batch fails, its records are retried one by one so that one bad record does not
+ * take others with it; a record that still fails fails its request (503). Thread-safe.
+ */
+@ApplicationScoped
+public class DecisionWriter {
+
+  private static final Logger LOG = Logger.getLogger(DecisionWriter.class);
+  static final int MAX_BATCH = 64;
+
+  private record Pending(DecisionRecord record, CompletableFuture<Void> done) {}
+
+  private static final String INSERT =
+      "insert into decision (seq, prev_hash, hash, id, recorded_at, client_id, client_iss,"
+          + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref, outcome,"
+          + " reason_code, reasons, http_status, model_id, model_version, model_sha256, inputs,"
+          + " output, attributions, card_uuids, suggestion_uuids, latency_micros) values (?, ?, ?,"
+          + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb,"
+          + " ?::jsonb, ?::jsonb, ?::jsonb, ?)";
+
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AgroalDataSource db;
+  private final ObjectMapper mapper;
+  private Thread writer;
+  private volatile boolean running = true;
+
+  DecisionWriter(AgroalDataSource db, ObjectMapper mapper) {
+    this.db = db;
+    this.mapper = mapper;
+  }
+
+  @PostConstruct
+  void start() {
+    writer = new Thread(this::run, "decision-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /** Stops after writing what is queued: requests already waiting still get their answer. */
+  void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    running = false;
+    writer.interrupt();
+    writer.join(TimeUnit.SECONDS.toMillis(10));
+  }
+
+  /**
+   * Queues a record for the chain.
+   *
+   * @return completes when the record is committed; fails if it cannot be
+   */
+  public CompletableFuture<Void> append(DecisionRecord record) {
+    // PostgreSQL keeps microseconds: hash what will be stored.
+    record.recordedAt = record.recordedAt.truncatedTo(ChronoUnit.MICROS);
+    Pending pending = new Pending(record, new CompletableFuture<>());
+    if (!running) {
+      pending.done().completeExceptionally(new IllegalStateException("shutting down"));
+    } else {
+      queue.add(pending);
+    }
+    return pending.done();
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>(MAX_BATCH);
+    while (running || !queue.isEmpty()) {
+      try {
+        Pending first = running ? queue.take() : queue.poll();
+        if (first == null) {
+          break;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        write(batch);
+      } catch (InterruptedException e) {
+        // stop(): loop once more to drain the queue
+      } catch (RuntimeException e) {
+        LOG.errorf("Decision writer: %s", e.getClass().getName());
+        batch.forEach(p -> p.done().completeExceptionally(e));
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void write(List<Pending> batch) {
+    try {
+      commit(batch);
+      batch.forEach(p -> p.done().complete(null));
+    } catch (SQLException e) {
+      if (batch.size() == 1) {
+        fail(batch.get(0), e);
+        return;
+      }
+      for (Pending one : batch) {
+        try {
+          commit(List.of(one));
+          one.done().complete(null);
+        } catch (SQLException single) {
+          fail(one, single);
+        }
+      }
+    }
+  }
+
+  private void fail(Pending pending, SQLException e) {
+    // SQLState only: messages can carry row content (patient references).
+    LOG.errorf("Decision %s not recorded: SQLState %s", pending.record().id, e.getSQLState());
+    pending.record().seq = null;
+    pending.done().completeExceptionally(e);
+  }
+
+  private void commit(List<Pending> batch) throws SQLException {
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long seq;
+        String hash;
+        try (PreparedStatement head =
+                c.prepareStatement("select seq, hash from decision_chain where id = 1 for update");
+            ResultSet rs = head.executeQuery()) {
+          rs.next();
+          seq = rs.getLong(1);
+          hash = rs.getString(2);
+        }
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+          for (Pending p : batch) {
+            RecordHasher.Row row = row(p.record(), ++seq, hash);
+            hash = RecordHasher.hash(row);
+            bind(insert, row, hash);
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+        try (PreparedStatement move =
+            c.prepareStatement("update decision_chain set seq = ?, hash = ? where id = 1")) {
+          move.setLong(1, seq);
+          move.setString(2, hash);
+          move.executeUpdate();
+        }
+        c.commit();
+        long first = seq - batch.size() + 1;
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).record().seq = first + i;
+        }
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  private RecordHasher.Row row(DecisionRecord r, long seq, String prevHash) {
+    return new RecordHasher.Row(
+        seq,
+        prevHash,
+        r.id,
+        r.recordedAt,
+        r.clientId,
+        r.clientIss,
+        r.clientTenant,
+        r.serviceId,
+        r.hook,
+        r.hookInstance,
+        r.patientRef,
+        r.userRef,
+        r.outcome.name(),
+        r.reasonCode,
+        text(r.reasons),
+        r.httpStatus,
+        r.modelId,
+        r.modelVersion,
+        r.modelSha256,
+        text(r.inputs),
+        text(r.output),
+        text(r.attributions),
+        text(r.cardUuids),
+        text(r.suggestionUuids),
+        r.latencyMicros);
+  }
+
+  private static void bind(PreparedStatement s, RecordHasher.Row r, String hash)
+      throws SQLException {
+    int i = 0;
+    s.setLong(++i, r.seq());
+    s.setString(++i, r.prevHash());
+    s.setString(++i, hash);
+    s.setObject(++i, r.id());
+    s.setTimestamp(++i, Timestamp.from(r.recordedAt()));
+    s.setObject(++i, r.clientId(), Types.OTHER);
+    s.setString(++i, r.clientIss());
+    s.setString(++i, r.clientTenant());
+    s.setString(++i, r.serviceId());
+    s.setString(++i, r.hook());
+    s.setString(++i, r.hookInstance());
+    s.setString(++i, r.patientRef());
+    s.setString(++i, r.userRef());
+    s.setString(++i, r.outcome());
+    s.setString(++i, r.reasonCode());
+    s.setString(++i, r.reasons());
+    s.setInt(++i, r.httpStatus());
+    s.setString(++i, r.modelId());
+    s.setString(++i, r.modelVersion());
+    s.setString(++i, r.modelSha256());
+    s.setString(++i, r.inputs());
+    s.setString(++i, r.output());
+    s.setString(++i, r.attributions());
+    s.setString(++i, r.cardUuids());
+    s.setString(++i, r.suggestionUuids());
+    s.setLong(++i, r.latencyMicros());
+  }
+
+  private String text(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    try {
+      return mapper.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
