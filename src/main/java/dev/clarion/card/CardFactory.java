@@ -37,6 +37,20 @@ import org.hl7.fhir.r4.model.StringType;
 @ApplicationScoped
 public class CardFactory {
 
+  static final String OVERRIDE_SYSTEM = "https://clarion.dev/fhir/CodeSystem/override-reason";
+
+  /**
+   * Why a clinician may dismiss a risk card; offered on every scored card and kept with the
+   * feedback (CDS Hooks 2.0 §Override reasons), so auditors can see why advice was not followed.
+   */
+  public static final List<Card.Coding> OVERRIDE_REASONS =
+      List.of(
+          new Card.Coding(
+              OVERRIDE_SYSTEM, "already-addressed", "Already addressed or on treatment"),
+          new Card.Coding(OVERRIDE_SYSTEM, "data-inaccurate", "Input data inaccurate or outdated"),
+          new Card.Coding(OVERRIDE_SYSTEM, "not-applicable", "Not applicable to this patient"),
+          new Card.Coding(OVERRIDE_SYSTEM, "patient-declined", "Patient declined"));
+
   /** Code system of Clarion model ids in RiskAssessment.method. */
   public static final String MODEL_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
 
@@ -120,7 +134,7 @@ public class CardFactory {
         source(d, ctx),
         List.of(file),
         "at-most-one",
-        null,
+        OVERRIDE_REASONS,
         List.of(modelCardLink(d, ctx)));
   }
 

@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import dev.clarion.audit.FeedbackService;
 import dev.clarion.security.CdsCaller;
 import dev.clarion.security.CdsClientVerifier;
 import io.vertx.core.http.HttpServerRequest;
@@ -15,9 +16,9 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
 /**
- * CDS Hooks 2.0 endpoints: discovery and service calls. Every call is authenticated first (the
- * client's JWT, see {@link CdsClientVerifier}); discovery lists only the services the caller may
- * call.
+ * CDS Hooks 2.0 endpoints: discovery, service calls and feedback. Every call is authenticated first
+ * (the client's JWT, see {@link CdsClientVerifier}); discovery lists only the services the caller
+ * may call.
  */
 @Path("/cds-services")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,16 +30,19 @@ public class CdsResource {
   private final CdsServiceRegistry registry;
   private final HookService hooks;
   private final CdsClientVerifier verifier;
+  private final FeedbackService feedback;
   private final CdsConfig config;
 
   CdsResource(
       CdsServiceRegistry registry,
       HookService hooks,
       CdsClientVerifier verifier,
+      FeedbackService feedback,
       CdsConfig config) {
     this.registry = registry;
     this.hooks = hooks;
     this.verifier = verifier;
+    this.feedback = feedback;
     this.config = config;
   }
 
@@ -65,6 +69,24 @@ public class CdsResource {
     ServiceDefinition service = hooks.service(id);
     verifier.authorize(caller, service.id(), http);
     return hooks.invoke(service, caller, body, baseUrl(uri));
+  }
+
+  /**
+   * CDS Hooks 2.0 feedback: what the clinician did with a card. The JWT's {@code aud} is this
+   * feedback URL. The same feedback sent again is stored once.
+   */
+  @POST
+  @Path("{id}/feedback")
+  @Consumes(MediaType.WILDCARD)
+  public FeedbackService.Summary feedback(
+      @PathParam("id") String id,
+      byte[] body,
+      @Context UriInfo uri,
+      @Context HttpServerRequest http) {
+    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), id);
+    ServiceDefinition service = hooks.service(id);
+    verifier.authorize(caller, service.id(), http);
+    return feedback.accept(service.id(), caller.clientId(), caller.iss(), body);
   }
 
   /** The URL the client called, as its JWT's {@code aud} must name it (CDS Hooks 2.0). */
