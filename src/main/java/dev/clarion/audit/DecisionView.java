@@ -8,6 +8,9 @@ import java.util.UUID;
 /** A decision record as auditors read it. */
 public record DecisionView(
     UUID id,
+    Long seq,
+    String prevHash,
+    String hash,
     Instant recordedAt,
     UUID clientId,
     String clientIss,
@@ -28,11 +31,15 @@ public record DecisionView(
     JsonNode output,
     JsonNode attributions,
     JsonNode cardUuids,
+    JsonNode suggestionUuids,
     long latencyMicros) {
 
   static DecisionView of(DecisionRecord r) {
     return new DecisionView(
         r.id,
+        r.seq,
+        r.prevHash,
+        r.hash,
         r.recordedAt,
         r.clientId,
         r.clientIss,
@@ -53,6 +60,7 @@ public record DecisionView(
         r.output,
         r.attributions,
         r.cardUuids,
+        r.suggestionUuids,
         r.latencyMicros);
   }
 }

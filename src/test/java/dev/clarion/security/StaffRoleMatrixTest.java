@@ -47,7 +47,9 @@ class StaffRoleMatrixTest {
             new Route("DELETE", unknown + "/services/ascvd-risk", "integrator", null),
             new Route("GET", unknown + "/changes", "integrator", null),
             new Route("GET", "/audit/decisions/" + UUID.randomUUID(), "auditor", null),
-            new Route("GET", "/audit/chain", "auditor", null))
+            new Route("GET", "/audit/chain", "auditor", null),
+            new Route("GET", "/audit/decisions", "auditor", null),
+            new Route("GET", "/audit/decisions/" + UUID.randomUUID() + "/replay", "auditor", null))
         .map(Arguments::of);
   }
 

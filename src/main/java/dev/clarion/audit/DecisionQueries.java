@@ -1,0 +1,232 @@
+package dev.clarion.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.error.InvalidRequestException;
+import dev.clarion.error.NotFoundException;
+import dev.clarion.risk.Assessment.Outcome;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** What auditors read: decisions by criteria, one decision with its feedback. Thread-safe. */
+@ApplicationScoped
+public class DecisionQueries {
+
+  static final int MAX_PAGE_SIZE = 500;
+
+  /** Search criteria; every one optional. Times are ISO-8601 instants. */
+  public record Criteria(
+      String patient,
+      String service,
+      String model,
+      String modelVersion,
+      String client,
+      String outcome,
+      String from,
+      String to,
+      Integer page,
+      Integer size) {}
+
+  /** One page of results, newest first. */
+  public record Page(long total, int page, int size, List<Summary> items) {}
+
+  /** A decision in a result list. */
+  public record Summary(
+      UUID id,
+      Long seq,
+      Instant recordedAt,
+      String serviceId,
+      String clientIss,
+      String patientRef,
+      Outcome outcome,
+      String reasonCode,
+      String modelId,
+      String modelVersion,
+      Double risk,
+      int httpStatus,
+      long latencyMicros) {}
+
+  /** One feedback item, as auditors see it. */
+  public record Feedback(
+      Instant receivedAt,
+      String clientIss,
+      String card,
+      String outcome,
+      JsonNode acceptedSuggestions,
+      JsonNode overrideReason,
+      String overrideComment,
+      Instant outcomeTimestamp) {}
+
+  /** A decision in full, with what clinicians did with its cards. */
+  public record Detail(DecisionView decision, List<Feedback> feedback) {}
+
+  private final EntityManager em;
+  private final ObjectMapper mapper;
+
+  DecisionQueries(EntityManager em, ObjectMapper mapper) {
+    this.em = em;
+    this.mapper = mapper;
+  }
+
+  public Page search(Criteria c) {
+    int page = c.page() == null ? 0 : c.page();
+    int size = c.size() == null ? 50 : c.size();
+    if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
+      throw invalid("invalid-page", "page must be ≥ 0 and size 1–" + MAX_PAGE_SIZE + ".");
+    }
+    StringBuilder where = new StringBuilder(" where 1 = 1");
+    Map<String, Object> params = new LinkedHashMap<>();
+    add(where, params, "patientRef", c.patient());
+    add(where, params, "serviceId", c.service());
+    add(where, params, "modelId", c.model());
+    add(where, params, "modelVersion", c.modelVersion());
+    add(where, params, "clientIss", c.client());
+    if (c.outcome() != null) {
+      try {
+        params.put("outcome", Outcome.valueOf(c.outcome().toUpperCase()));
+      } catch (IllegalArgumentException e) {
+        throw invalid("invalid-outcome", "outcome must be SCORED, REFUSED or FAILED.");
+      }
+      where.append(" and d.outcome = :outcome");
+    }
+    if (c.from() != null) {
+      params.put("from", instant(c.from(), "from"));
+      where.append(" and d.recordedAt >= :from");
+    }
+    if (c.to() != null) {
+      params.put("to", instant(c.to(), "to"));
+      where.append(" and d.recordedAt < :to");
+    }
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () -> {
+              TypedQuery<Long> count =
+                  em.createQuery("select count(d) from DecisionRecord d" + where, Long.class);
+              TypedQuery<DecisionRecord> query =
+                  em.createQuery(
+                      "from DecisionRecord d" + where + " order by d.recordedAt desc, d.seq desc",
+                      DecisionRecord.class);
+              params.forEach(
+                  (k, v) -> {
+                    count.setParameter(k, v);
+                    query.setParameter(k, v);
+                  });
+              List<Summary> items = new ArrayList<>();
+              for (DecisionRecord r :
+                  query.setFirstResult(page * size).setMaxResults(size).getResultList()) {
+                items.add(summary(r));
+              }
+              return new Page(count.getSingleResult(), page, size, items);
+            });
+  }
+
+  public Detail detail(UUID id) {
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () -> {
+              DecisionRecord r = find(id);
+              List<Feedback> feedback = new ArrayList<>();
+              @SuppressWarnings("unchecked")
+              List<Object[]> rows =
+                  em.createNativeQuery(
+                          "select received_at, client_iss, card_uuid, outcome,"
+                              + " accepted_suggestions::text, override_reason::text,"
+                              + " override_comment, outcome_timestamp from feedback"
+                              + " where decision_id = :id order by id")
+                      .setParameter("id", id)
+                      .getResultList();
+              for (Object[] row : rows) {
+                feedback.add(
+                    new Feedback(
+                        toInstant(row[0]),
+                        (String) row[1],
+                        (String) row[2],
+                        (String) row[3],
+                        json((String) row[4]),
+                        json((String) row[5]),
+                        (String) row[6],
+                        toInstant(row[7])));
+              }
+              return new Detail(DecisionView.of(r), feedback);
+            });
+  }
+
+  /** The stored record, or 404. */
+  public DecisionRecord find(UUID id) {
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () -> {
+              DecisionRecord r = em.find(DecisionRecord.class, id);
+              if (r == null) {
+                throw new NotFoundException("unknown-decision", "No decision with this id.");
+              }
+              return r;
+            });
+  }
+
+  private static void add(StringBuilder where, Map<String, Object> params, String field, String v) {
+    if (v != null && !v.isBlank()) {
+      where.append(" and d.").append(field).append(" = :").append(field);
+      params.put(field, v.trim());
+    }
+  }
+
+  private static Summary summary(DecisionRecord r) {
+    Double risk = r.output != null && r.output.has("risk") ? r.output.get("risk").asDouble() : null;
+    return new Summary(
+        r.id,
+        r.seq,
+        r.recordedAt,
+        r.serviceId,
+        r.clientIss,
+        r.patientRef,
+        r.outcome,
+        r.reasonCode,
+        r.modelId,
+        r.modelVersion,
+        risk,
+        r.httpStatus,
+        r.latencyMicros);
+  }
+
+  private JsonNode json(String text) {
+    try {
+      return text == null ? null : mapper.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Instant toInstant(Object value) {
+    if (value instanceof Instant i) {
+      return i;
+    }
+    if (value instanceof java.time.OffsetDateTime o) {
+      return o.toInstant();
+    }
+    return value == null ? null : ((java.sql.Timestamp) value).toInstant();
+  }
+
+  private static Instant instant(String text, String name) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw invalid(
+          "invalid-" + name,
+          "'" + name + "' must be an ISO-8601 instant, e.g. 2026-11-25T00:00:00Z.");
+    }
+  }
+
+  private static InvalidRequestException invalid(String code, String message) {
+    return new InvalidRequestException(code, message);
+  }
+}

@@ -1,0 +1,163 @@
+package dev.clarion.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.binding.Extraction;
+import dev.clarion.error.ConflictException;
+import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.OnnxModel;
+import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RiskAssessor;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Re-runs a past decision from its stored inputs — the extracted features with their provenance —
+ * through the model loaded now, and says whether the result is identical (outcome, risk, band,
+ * baseline, every attribution, bit for bit) or how it differs and why: a different model artifact
+ * (sha256) or version, or the same artifact giving another result (runtime or code change).
+ * Thread-safe.
+ */
+@ApplicationScoped
+public class Replayer {
+
+  /** The outcome of a replay. */
+  public record Replay(
+      UUID decision,
+      boolean identical,
+      List<String> differences,
+      Model recordedModel,
+      Model replayedModel,
+      JsonNode recorded,
+      JsonNode replayed) {}
+
+  /** A model as named in a record or loaded now. */
+  public record Model(String id, String version, String sha256) {}
+
+  private final DecisionQueries decisions;
+  private final ModelRegistry models;
+  private final RiskAssessor assessor;
+  private final ObjectMapper mapper;
+  private final ObjectMapper lenient;
+
+  Replayer(
+      DecisionQueries decisions, ModelRegistry models, RiskAssessor assessor, ObjectMapper mapper) {
+    this.decisions = decisions;
+    this.models = models;
+    this.assessor = assessor;
+    this.mapper = mapper;
+    this.lenient = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  public Replay replay(UUID id) {
+    DecisionRecord r = decisions.find(id);
+    if (r.inputs == null || r.modelId == null) {
+      throw new ConflictException(
+          "not-replayable",
+          "This decision ended before its inputs were complete ("
+              + r.reasonCode
+              + "); there is nothing to replay.");
+    }
+    Model recordedModel = new Model(r.modelId, r.modelVersion, r.modelSha256);
+    OnnxModel model =
+        models
+            .find(r.modelId)
+            .orElseThrow(
+                () ->
+                    new ConflictException(
+                        "model-unavailable",
+                        "Model '"
+                            + r.modelId
+                            + "' is not loaded; the decision cannot be replayed."));
+    Model replayedModel =
+        new Model(model.descriptor().id(), model.descriptor().version(), model.sha256());
+
+    Assessment a = assessor.assess(model, extraction(r.inputs));
+    JsonNode recorded =
+        normalized(result(r.outcome, r.reasonCode, r.reasons, r.output, r.attributions));
+    JsonNode replayed = normalized(result(a));
+
+    List<String> differences = new ArrayList<>();
+    for (String field : List.of("outcome", "reasonCode", "reasons", "output", "attributions")) {
+      if (!Objects.equals(recorded.get(field), replayed.get(field))) {
+        differences.add(field + " differs");
+      }
+    }
+    if (!Objects.equals(recordedModel.sha256(), replayedModel.sha256())) {
+      differences.add(
+          0,
+          "the model artifact changed: recorded sha256 "
+              + recordedModel.sha256()
+              + ", loaded now "
+              + replayedModel.sha256()
+              + (Objects.equals(recordedModel.version(), replayedModel.version())
+                  ? " (same version number)"
+                  : " (version "
+                      + recordedModel.version()
+                      + " → "
+                      + replayedModel.version()
+                      + ")"));
+    } else if (!differences.isEmpty()) {
+      differences.add(
+          "same model artifact, different result: the runtime or Clarion's scoring code changed");
+    }
+    return new Replay(
+        r.id, differences.isEmpty(), differences, recordedModel, replayedModel, recorded, replayed);
+  }
+
+  private Extraction extraction(JsonNode inputs) {
+    try {
+      return lenient.treeToValue(inputs, Extraction.class);
+    } catch (JsonProcessingException e) {
+      throw new ConflictException(
+          "not-replayable", "The stored inputs cannot be read back as model inputs.");
+    }
+  }
+
+  private ObjectNode result(
+      Assessment.Outcome outcome,
+      String reasonCode,
+      JsonNode reasons,
+      JsonNode output,
+      JsonNode attributions) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("outcome", outcome.name());
+    n.put("reasonCode", reasonCode);
+    n.set("reasons", outcome == Assessment.Outcome.SCORED ? null : reasons);
+    n.set("output", output);
+    n.set("attributions", attributions);
+    return n;
+  }
+
+  /** The same shape HookService records. */
+  private ObjectNode result(Assessment a) {
+    ObjectNode output = null;
+    if (a.scored()) {
+      output = mapper.createObjectNode();
+      output.put("risk", a.risk());
+      output.put("band", a.band());
+      output.put("baseline", a.baseline());
+    }
+    return result(
+        a.outcome(),
+        a.reasonCode(),
+        a.scored() ? null : mapper.valueToTree(a.reasons()),
+        output,
+        a.scored() ? mapper.valueToTree(a.attributions()) : null);
+  }
+
+  /** Through JSON text and back, so stored and fresh values compare the same way. */
+  private JsonNode normalized(JsonNode node) {
+    try {
+      return RecordHasher.sorted(mapper.readTree(mapper.writeValueAsString(node)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package dev.clarion.audit;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.support.Fixtures;
+import dev.clarion.support.KeycloakTestResource;
+import dev.clarion.support.TestEhr;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Auditors find decisions by criteria, read one in full with its feedback, and replay it from its
+ * stored inputs: identical with the same model artifact, and a replay says why when it is not.
+ */
+@QuarkusTest
+class AuditApiTest {
+
+  static final String HOOK = "/cds-services/ascvd-risk";
+  static final String PATIENT = "Patient/1e621f4c-db30-c273-49e9-2dcad508a9cb";
+
+  @Inject DataSource db;
+
+  static RequestSpecification auditor() {
+    return given()
+        .header("Authorization", "Bearer " + KeycloakTestResource.token("aldo", "aldo-password"));
+  }
+
+  @Test
+  void findsDecisionsByCriteriaNewestFirst() throws Exception {
+    Instant from = Instant.now().minusSeconds(1);
+    String scored = decide("cds/patient_view_synthea_scored.json", 200);
+    String refused = decide("cds/patient_view_synthea_ascvd_history.json", 200);
+
+    auditor()
+        .queryParam("patient", PATIENT)
+        .queryParam("from", from.toString())
+        .get("/audit/decisions")
+        .then()
+        .statusCode(200)
+        .body("items.id", hasItem(scored))
+        .body("items.patientRef", org.hamcrest.Matchers.everyItem(equalTo(PATIENT)));
+    auditor()
+        .queryParam("service", "ascvd-risk")
+        .queryParam("client", TestEhr.ISS)
+        .queryParam("from", from.toString())
+        .get("/audit/decisions")
+        .then()
+        .statusCode(200)
+        .body("total", greaterThanOrEqualTo(2))
+        .body("items[0].id", equalTo(refused))
+        .body("items[1].id", equalTo(scored));
+    auditor()
+        .queryParam("outcome", "scored")
+        .queryParam("model", "ascvd-pce")
+        .queryParam("modelVersion", "1.0.0")
+        .queryParam("from", from.toString())
+        .get("/audit/decisions")
+        .then()
+        .statusCode(200)
+        .body("items.id", hasItem(scored))
+        .body("items.outcome", org.hamcrest.Matchers.everyItem(equalTo("SCORED")))
+        .body("items[0].risk", notNullValue());
+    auditor()
+        .queryParam("to", from.toString())
+        .queryParam("size", 1)
+        .get("/audit/decisions")
+        .then()
+        .statusCode(200)
+        .body("size", equalTo(1))
+        .body("items.id", org.hamcrest.Matchers.not(hasItem(scored)));
+    for (String[] bad :
+        new String[][] {{"outcome", "maybe"}, {"size", "1000"}, {"from", "yesterday"}}) {
+      auditor()
+          .queryParam(bad[0], bad[1])
+          .get("/audit/decisions")
+          .then()
+          .statusCode(400)
+          .contentType("application/fhir+json");
+    }
+  }
+
+  @Test
+  void readsOneDecisionWithItsFeedback() throws Exception {
+    String id = decide("cds/patient_view_synthea_scored.json", 200);
+    String card = single("select card_uuids->>0 from decision where id = '" + id + "'");
+    TestEhr.signed(HOOK + "/feedback")
+        .contentType("application/json")
+        .body(
+            "{\"feedback\": [{\"card\": \""
+                + card
+                + "\", \"outcome\": \"overridden\", \"overrideReason\": {\"reason\": {\"code\":"
+                + " \"data-inaccurate\"}, \"userComment\": \"old lipids\"}, \"outcomeTimestamp\":"
+                + " \"2026-11-25T10:00:00Z\"}]}")
+        .post(HOOK + "/feedback")
+        .then()
+        .statusCode(200);
+    auditor()
+        .get("/audit/decisions/" + id)
+        .then()
+        .statusCode(200)
+        .body("decision.id", equalTo(id))
+        .body("decision.clientIss", equalTo(TestEhr.ISS))
+        .body("decision.inputs.features", hasSize(greaterThanOrEqualTo(7)))
+        .body("decision.hash", notNullValue())
+        .body("feedback", hasSize(1))
+        .body("feedback[0].overrideReason.code", equalTo("data-inaccurate"))
+        .body("feedback[0].overrideComment", equalTo("old lipids"));
+  }
+
+  @Test
+  void replaysScoredAndRefusedDecisionsIdentically() throws Exception {
+    for (String fixture :
+        new String[] {
+          "cds/patient_view_synthea_scored.json", "cds/patient_view_synthea_ascvd_history.json"
+        }) {
+      String id = decide(fixture, 200);
+      auditor()
+          .get("/audit/decisions/" + id + "/replay")
+          .then()
+          .statusCode(200)
+          .body("identical", equalTo(true))
+          .body("differences", empty())
+          .body(
+              "recordedModel.sha256",
+              equalTo(single("select model_sha256 from decision where id = '" + id + "'")));
+    }
+  }
+
+  @Test
+  void replaySaysWhenTheModelArtifactIsNotTheOneRecorded() throws Exception {
+    String id = decide("cds/patient_view_synthea_scored.json", 200);
+    String sha = single("select model_sha256 from decision where id = '" + id + "'");
+    superuser(
+        "update decision set model_sha256 = '" + "f".repeat(64) + "' where id = '" + id + "'");
+    try {
+      auditor()
+          .get("/audit/decisions/" + id + "/replay")
+          .then()
+          .statusCode(200)
+          .body("identical", equalTo(false))
+          .body("differences[0]", containsString("the model artifact changed"));
+    } finally {
+      superuser("update decision set model_sha256 = '" + sha + "' where id = '" + id + "'");
+    }
+  }
+
+  @Test
+  void aDecisionThatFailedBeforeScoringCannotBeReplayed() throws Exception {
+    ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
+    request.remove("hookInstance");
+    request.put("hookInstance", "");
+    TestEhr.signed(HOOK).contentType("application/json").body(Fixtures.text(request)).post(HOOK);
+    String id =
+        single("select id from decision where outcome = 'FAILED' order by seq desc limit 1");
+    auditor()
+        .get("/audit/decisions/" + id + "/replay")
+        .then()
+        .statusCode(409)
+        .body("issue[0].details.coding[0].code", equalTo("not-replayable"));
+  }
+
+  String decide(String fixture, int status) throws Exception {
+    ObjectNode request = Fixtures.request(fixture);
+    TestEhr.signed(HOOK)
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(HOOK)
+        .then()
+        .statusCode(status);
+    return single(
+        "select id from decision where hook_instance = '"
+            + request.get("hookInstance").asText()
+            + "'");
+  }
+
+  String single(String sql) throws Exception {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  void superuser(String sql) throws Exception {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("set session_replication_role = replica");
+      try {
+        s.execute(sql);
+      } finally {
+        s.execute("set session_replication_role = origin");
+      }
+    }
+  }
+}
