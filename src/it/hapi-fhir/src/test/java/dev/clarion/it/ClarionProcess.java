@@ -34,11 +34,15 @@ final class ClarionProcess implements AutoCloseable {
 
   /** Starts Clarion with these system properties; does not wait. */
   static ClarionProcess launch(String name, List<String> properties) throws IOException {
+    return launch(name, properties, freePort());
+  }
+
+  /** Starts Clarion on a given port (e.g. again after a crash); does not wait. */
+  static ClarionProcess launch(String name, List<String> properties, int port) throws IOException {
     Path app = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(app)) {
       throw new AssertionError("package Clarion first: " + app);
     }
-    int port = freePort();
     List<String> command = new ArrayList<>();
     command.add("java");
     command.add("-Xmx512m");
