@@ -1,12 +1,17 @@
 package dev.clarion.audit;
 
+import dev.clarion.error.InvalidRequestException;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.UUID;
 
 /** Read-only access to decisions for Keycloak users with the realm role {@code auditor}. */
@@ -18,30 +23,42 @@ public class AuditResource {
   private final DecisionQueries decisions;
   private final ChainVerifier chain;
   private final Replayer replayer;
+  private final AuditExport export;
 
-  AuditResource(DecisionQueries decisions, ChainVerifier chain, Replayer replayer) {
+  AuditResource(
+      DecisionQueries decisions, ChainVerifier chain, Replayer replayer, AuditExport export) {
     this.decisions = decisions;
     this.chain = chain;
     this.replayer = replayer;
+    this.export = export;
   }
 
   /** Decisions newest first, filtered by any of the criteria, one page at a time. */
   @GET
   @Path("decisions")
-  public DecisionQueries.Page search(
-      @QueryParam("patient") String patient,
-      @QueryParam("service") String service,
-      @QueryParam("model") String model,
-      @QueryParam("modelVersion") String modelVersion,
-      @QueryParam("client") String client,
-      @QueryParam("outcome") String outcome,
-      @QueryParam("from") String from,
-      @QueryParam("to") String to,
-      @QueryParam("page") Integer page,
-      @QueryParam("size") Integer size) {
-    return decisions.search(
-        new DecisionQueries.Criteria(
-            patient, service, model, modelVersion, client, outcome, from, to, page, size));
+  public DecisionQueries.Page search(@BeanParam CriteriaParams criteria) {
+    return decisions.search(criteria.criteria());
+  }
+
+  /**
+   * The matching decisions (at most 10,000) as a FHIR Bundle of AuditEvent and Provenance ({@code
+   * format=fhir}, default) or as CSV ({@code format=csv}).
+   */
+  @GET
+  @Path("export")
+  @Produces({"application/fhir+json", "text/csv"})
+  public Response export(
+      @BeanParam CriteriaParams criteria,
+      @QueryParam("format") @DefaultValue("fhir") String format) {
+    if (!format.equals("fhir") && !format.equals("csv")) {
+      throw new InvalidRequestException("invalid-format", "format must be 'fhir' or 'csv'.");
+    }
+    List<DecisionRecord> records = decisions.all(criteria.criteria(), AuditExport.MAX_EXPORT);
+    return format.equals("csv")
+        ? Response.ok(export.csv(records), "text/csv; charset=UTF-8")
+            .header("Content-Disposition", "attachment; filename=\"clarion-decisions.csv\"")
+            .build()
+        : Response.ok(export.fhir(records), "application/fhir+json").build();
   }
 
   /** One decision in full, with the feedback on its cards. */

@@ -83,6 +83,61 @@ public class DecisionQueries {
     if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
       throw invalid("invalid-page", "page must be ≥ 0 and size 1–" + MAX_PAGE_SIZE + ".");
     }
+    Filter filter = filter(c);
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () -> {
+              List<Summary> items = new ArrayList<>();
+              for (DecisionRecord r : filter.records(em, page * size, size)) {
+                items.add(summary(r));
+              }
+              return new Page(filter.count(em), page, size, items);
+            });
+  }
+
+  /**
+   * All decisions matching the criteria (newest first), for export.
+   *
+   * @throws InvalidRequestException if more than {@code limit} match: narrow the criteria
+   */
+  public List<DecisionRecord> all(Criteria c, int limit) {
+    Filter filter = filter(c);
+    return QuarkusTransaction.joiningExisting()
+        .call(
+            () -> {
+              long total = filter.count(em);
+              if (total > limit) {
+                throw invalid(
+                    "too-many",
+                    total
+                        + " decisions match; export at most "
+                        + limit
+                        + " at a time (narrow the time range).");
+              }
+              return filter.records(em, 0, limit);
+            });
+  }
+
+  /** A JPQL where clause with its parameters. */
+  private record Filter(String where, Map<String, Object> params) {
+    long count(EntityManager em) {
+      TypedQuery<Long> q =
+          em.createQuery("select count(d) from DecisionRecord d" + where, Long.class);
+      params.forEach(q::setParameter);
+      return q.getSingleResult();
+    }
+
+    List<DecisionRecord> records(EntityManager em, int first, int max) {
+      TypedQuery<DecisionRecord> q =
+          em.createQuery(
+              "from DecisionRecord d" + where + " order by d.recordedAt desc, d.seq desc",
+              DecisionRecord.class);
+      params.forEach(q::setParameter);
+      return q.setFirstResult(first).setMaxResults(max).getResultList();
+    }
+  }
+
+  private static Filter filter(Criteria c) {
     StringBuilder where = new StringBuilder(" where 1 = 1");
     Map<String, Object> params = new LinkedHashMap<>();
     add(where, params, "patientRef", c.patient());
@@ -106,27 +161,7 @@ public class DecisionQueries {
       params.put("to", instant(c.to(), "to"));
       where.append(" and d.recordedAt < :to");
     }
-    return QuarkusTransaction.joiningExisting()
-        .call(
-            () -> {
-              TypedQuery<Long> count =
-                  em.createQuery("select count(d) from DecisionRecord d" + where, Long.class);
-              TypedQuery<DecisionRecord> query =
-                  em.createQuery(
-                      "from DecisionRecord d" + where + " order by d.recordedAt desc, d.seq desc",
-                      DecisionRecord.class);
-              params.forEach(
-                  (k, v) -> {
-                    count.setParameter(k, v);
-                    query.setParameter(k, v);
-                  });
-              List<Summary> items = new ArrayList<>();
-              for (DecisionRecord r :
-                  query.setFirstResult(page * size).setMaxResults(size).getResultList()) {
-                items.add(summary(r));
-              }
-              return new Page(count.getSingleResult(), page, size, items);
-            });
+    return new Filter(where.toString(), params);
   }
 
   public Detail detail(UUID id) {

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
+import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.KeycloakTestResource;
@@ -22,6 +23,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Provenance;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +39,7 @@ class AuditApiTest {
   static final String PATIENT = "Patient/1e621f4c-db30-c273-49e9-2dcad508a9cb";
 
   @Inject DataSource db;
+  @Inject FhirContext fhir;
 
   static RequestSpecification auditor() {
     return given()
@@ -173,6 +178,74 @@ class AuditApiTest {
         .then()
         .statusCode(409)
         .body("issue[0].details.coding[0].code", equalTo("not-replayable"));
+  }
+
+  @Test
+  void exportsDecisionsAsFhirAuditEventsWithProvenanceAndAsCsv() throws Exception {
+    Instant from = Instant.now().minusSeconds(1);
+    String scored = decide("cds/patient_view_synthea_scored.json", 200);
+    String refused = decide("cds/patient_view_synthea_ascvd_history.json", 200);
+
+    String body =
+        auditor()
+            .queryParam("from", from.toString())
+            .get("/audit/export")
+            .then()
+            .statusCode(200)
+            .contentType("application/fhir+json")
+            .extract()
+            .asString();
+    Bundle bundle = fhir.newJsonParser().parseResource(Bundle.class, body);
+    AuditEvent event =
+        bundle.getEntry().stream()
+            .map(Bundle.BundleEntryComponent::getResource)
+            .filter(r -> r instanceof AuditEvent && r.getIdElement().getValue().endsWith(scored))
+            .map(AuditEvent.class::cast)
+            .findFirst()
+            .orElseThrow();
+    org.junit.jupiter.api.Assertions.assertEquals(
+        TestEhr.ISS, event.getAgentFirstRep().getWho().getIdentifier().getValue());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        PATIENT, event.getEntityFirstRep().getWhat().getReference());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        AuditEvent.AuditEventOutcome._0, event.getOutcome());
+    Provenance provenance =
+        bundle.getEntry().stream()
+            .map(Bundle.BundleEntryComponent::getResource)
+            .filter(r -> r instanceof Provenance)
+            .map(Provenance.class::cast)
+            .filter(
+                p -> p.getTargetFirstRep().getIdentifier().getValue().equals("urn:uuid:" + scored))
+            .findFirst()
+            .orElseThrow();
+    org.junit.jupiter.api.Assertions.assertTrue(
+        provenance.getEntity().size() >= 5, "every input resource is a source entity");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        provenance.getAgentFirstRep().getWho().getIdentifier().getValue().startsWith("ascvd-pce|"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        bundle.getEntry().stream()
+            .noneMatch(
+                e ->
+                    e.getResource() instanceof Provenance p
+                        && p.getTargetFirstRep().getIdentifier().getValue().endsWith(refused)),
+        "a refused decision produced no RiskAssessment, so no Provenance");
+
+    String csv =
+        auditor()
+            .queryParam("from", from.toString())
+            .queryParam("format", "csv")
+            .get("/audit/export")
+            .then()
+            .statusCode(200)
+            .contentType(containsString("text/csv"))
+            .extract()
+            .asString();
+    String[] lines = csv.split("\r\n");
+    org.junit.jupiter.api.Assertions.assertTrue(lines[0].startsWith("id,seq,recorded_at,service"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        java.util.Arrays.stream(lines)
+            .anyMatch(l -> l.startsWith(scored + ",") && l.contains(",SCORED,")));
+    auditor().queryParam("format", "xml").get("/audit/export").then().statusCode(400);
   }
 
   String decide(String fixture, int status) throws Exception {

@@ -134,7 +134,7 @@ class DecisionChainTest {
         List.of(
             "update decision set outcome = 'FAILED' where seq = 1",
             "delete from decision where seq = 1",
-            "truncate decision")) {
+            "truncate decision cascade")) {
       SQLException e =
           assertThrows(
               SQLException.class,
