@@ -24,13 +24,19 @@ public class AuditResource {
   private final ChainVerifier chain;
   private final Replayer replayer;
   private final AuditExport export;
+  private final Monitoring monitoring;
 
   AuditResource(
-      DecisionQueries decisions, ChainVerifier chain, Replayer replayer, AuditExport export) {
+      DecisionQueries decisions,
+      ChainVerifier chain,
+      Replayer replayer,
+      AuditExport export,
+      Monitoring monitoring) {
     this.decisions = decisions;
     this.chain = chain;
     this.replayer = replayer;
     this.export = export;
+    this.monitoring = monitoring;
   }
 
   /** Decisions newest first, filtered by any of the criteria, one page at a time. */
@@ -73,6 +79,24 @@ public class AuditResource {
   @Path("decisions/{id}/replay")
   public Replayer.Replay replay(@PathParam("id") UUID id) {
     return replayer.replay(id);
+  }
+
+  /**
+   * Volumes, feedback and override reasons, score distribution, drift against a baseline window and
+   * subgroups, for a service / model / client and time window (default: the last 30 days against
+   * the 30 days before).
+   */
+  @GET
+  @Path("monitoring")
+  public Monitoring.Report monitoring(
+      @QueryParam("service") String service,
+      @QueryParam("model") String model,
+      @QueryParam("client") String client,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("baselineFrom") String baselineFrom,
+      @QueryParam("baselineTo") String baselineTo) {
+    return monitoring.report(service, model, client, from, to, baselineFrom, baselineTo);
   }
 
   /** Recomputes the hash chain of all decisions and names the first broken link, if any. */

@@ -248,6 +248,59 @@ class AuditApiTest {
     auditor().queryParam("format", "xml").get("/audit/export").then().statusCode(400);
   }
 
+  @Test
+  void monitoringReportsVolumesOverridesScoresDriftAndSubgroups() throws Exception {
+    Instant from = Instant.now().minusSeconds(1);
+    String overriddenCard = null;
+    for (int i = 0; i < 55; i++) {
+      String id = decide("cds/patient_view_synthea_scored.json", 200);
+      if (i < 2) {
+        overriddenCard = single("select card_uuids->>0 from decision where id = '" + id + "'");
+        TestEhr.signed(HOOK + "/feedback")
+            .contentType("application/json")
+            .body(
+                "{\"feedback\": [{\"card\": \""
+                    + overriddenCard
+                    + "\", \"outcome\": \"overridden\", \"overrideReason\": {\"reason\":"
+                    + " {\"code\": \"patient-declined\"}}, \"outcomeTimestamp\":"
+                    + " \"2026-11-25T10:00:00Z\"}]}")
+            .post(HOOK + "/feedback")
+            .then()
+            .statusCode(200);
+      }
+    }
+    decide("cds/patient_view_synthea_ascvd_history.json", 200);
+    String to = Instant.now().plusSeconds(1).toString();
+    auditor()
+        .queryParam("service", "ascvd-risk")
+        .queryParam("client", TestEhr.ISS)
+        .queryParam("from", from.toString())
+        .queryParam("to", to)
+        // The window against itself: the same population, so no drift.
+        .queryParam("baselineFrom", from.toString())
+        .queryParam("baselineTo", to)
+        .get("/audit/monitoring")
+        .then()
+        .statusCode(200)
+        .body("volumes.SCORED", equalTo(55))
+        .body("volumes.REFUSED", equalTo(1))
+        .body("refusalReasons.excluded", equalTo(1))
+        .body("feedback.total", equalTo(2))
+        .body("feedback.overridden", equalTo(2))
+        .body("feedback.reasons.patient-declined", equalTo(2))
+        .body("scores.scored", equalTo(55))
+        .body("scores.p50", notNullValue())
+        .body("drift.baselineScored", equalTo(55))
+        .body("drift.psi.score.verdict", equalTo("stable"))
+        .body("drift.psi.systolicBp.verdict", equalTo("stable"))
+        .body("subgroups.find { it.dimension == 'sex' && it.group == 'male' }.scored", equalTo(55))
+        .body(
+            "subgroups.find { it.dimension == 'sex' && it.group == 'male' }.overrideRate",
+            equalTo(1.0f))
+        .body("subgroups.findAll { it.dimension == 'ageBand' }.group", hasItem("50–59"));
+    auditor().queryParam("from", "last week").get("/audit/monitoring").then().statusCode(400);
+  }
+
   String decide(String fixture, int status) throws Exception {
     ObjectNode request = Fixtures.request(fixture);
     TestEhr.signed(HOOK)

@@ -50,6 +50,7 @@ class StaffRoleMatrixTest {
             new Route("GET", "/audit/chain", "auditor", null),
             new Route("GET", "/audit/decisions", "auditor", null),
             new Route("GET", "/audit/export?format=csv", "auditor", null),
+            new Route("GET", "/audit/monitoring", "auditor", null),
             new Route("GET", "/audit/decisions/" + UUID.randomUUID() + "/replay", "auditor", null))
         .map(Arguments::of);
   }
