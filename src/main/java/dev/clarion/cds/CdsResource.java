@@ -65,10 +65,8 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), id);
-    ServiceDefinition service = hooks.service(id);
-    verifier.authorize(caller, service.id(), http);
-    return hooks.invoke(service, caller, body, baseUrl(uri));
+    Admitted a = admit(id, uri, http);
+    return hooks.invoke(a.service(), a.caller(), body, baseUrl(uri));
   }
 
   /**
@@ -83,10 +81,20 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
+    Admitted a = admit(id, uri, http);
+    return feedback.accept(a.service().id(), a.caller().clientId(), a.caller().iss(), body);
+  }
+
+  private record Admitted(CdsCaller caller, ServiceDefinition service) {}
+
+  /**
+   * Authenticated (401), a known service (404), registered for the caller (403) — in that order.
+   */
+  private Admitted admit(String id, UriInfo uri, HttpServerRequest http) {
     CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), id);
     ServiceDefinition service = hooks.service(id);
     verifier.authorize(caller, service.id(), http);
-    return feedback.accept(service.id(), caller.clientId(), caller.iss(), body);
+    return new Admitted(caller, service);
   }
 
   /** The URL the client called, as its JWT's {@code aud} must name it (CDS Hooks 2.0). */

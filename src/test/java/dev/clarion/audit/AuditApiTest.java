@@ -13,14 +13,11 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.KeycloakTestResource;
+import dev.clarion.support.Sql;
 import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -103,7 +100,7 @@ class AuditApiTest {
   @Test
   void readsOneDecisionWithItsFeedback() throws Exception {
     String id = decide("cds/patient_view_synthea_scored.json", 200);
-    String card = single("select card_uuids->>0 from decision where id = '" + id + "'");
+    String card = Sql.single(db, "select card_uuids->>0 from decision where id = '" + id + "'");
     TestEhr.signed(HOOK + "/feedback")
         .contentType("application/json")
         .body(
@@ -143,16 +140,16 @@ class AuditApiTest {
           .body("differences", empty())
           .body(
               "recordedModel.sha256",
-              equalTo(single("select model_sha256 from decision where id = '" + id + "'")));
+              equalTo(Sql.single(db, "select model_sha256 from decision where id = '" + id + "'")));
     }
   }
 
   @Test
   void replaySaysWhenTheModelArtifactIsNotTheOneRecorded() throws Exception {
     String id = decide("cds/patient_view_synthea_scored.json", 200);
-    String sha = single("select model_sha256 from decision where id = '" + id + "'");
-    superuser(
-        "update decision set model_sha256 = '" + "f".repeat(64) + "' where id = '" + id + "'");
+    String sha = Sql.single(db, "select model_sha256 from decision where id = '" + id + "'");
+    Sql.asSuperuser(
+        db, "update decision set model_sha256 = '" + "f".repeat(64) + "' where id = '" + id + "'");
     try {
       auditor()
           .get("/audit/decisions/" + id + "/replay")
@@ -161,7 +158,8 @@ class AuditApiTest {
           .body("identical", equalTo(false))
           .body("differences[0]", containsString("the model artifact changed"));
     } finally {
-      superuser("update decision set model_sha256 = '" + sha + "' where id = '" + id + "'");
+      Sql.asSuperuser(
+          db, "update decision set model_sha256 = '" + sha + "' where id = '" + id + "'");
     }
   }
 
@@ -172,7 +170,8 @@ class AuditApiTest {
     request.put("hookInstance", "");
     TestEhr.signed(HOOK).contentType("application/json").body(Fixtures.text(request)).post(HOOK);
     String id =
-        single("select id from decision where outcome = 'FAILED' order by seq desc limit 1");
+        Sql.single(
+            db, "select id from decision where outcome = 'FAILED' order by seq desc limit 1");
     auditor()
         .get("/audit/decisions/" + id + "/replay")
         .then()
@@ -255,7 +254,8 @@ class AuditApiTest {
     for (int i = 0; i < 55; i++) {
       String id = decide("cds/patient_view_synthea_scored.json", 200);
       if (i < 2) {
-        overriddenCard = single("select card_uuids->>0 from decision where id = '" + id + "'");
+        overriddenCard =
+            Sql.single(db, "select card_uuids->>0 from decision where id = '" + id + "'");
         TestEhr.signed(HOOK + "/feedback")
             .contentType("application/json")
             .body(
@@ -309,30 +309,10 @@ class AuditApiTest {
         .post(HOOK)
         .then()
         .statusCode(status);
-    return single(
+    return Sql.single(
+        db,
         "select id from decision where hook_instance = '"
             + request.get("hookInstance").asText()
             + "'");
-  }
-
-  String single(String sql) throws Exception {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
-
-  void superuser(String sql) throws Exception {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("set session_replication_role = replica");
-      try {
-        s.execute(sql);
-      } finally {
-        s.execute("set session_replication_role = origin");
-      }
-    }
   }
 }

@@ -10,12 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.KeycloakTestResource;
+import dev.clarion.support.Sql;
 import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -86,17 +85,19 @@ class DecisionChainTest {
     post(Fixtures.request(SCORED), 200);
     long seq =
         Long.parseLong(
-            single("select seq from decision where output is not null order by seq desc limit 1"));
-    String original = single("select output::text from decision where seq = " + seq);
-    asSuperuser(
-        "update decision set output = jsonb_set(output, '{risk}', '0.01') where seq = " + seq);
+            Sql.single(
+                db, "select seq from decision where output is not null order by seq desc limit 1"));
+    String original = Sql.single(db, "select output::text from decision where seq = " + seq);
+    Sql.asSuperuser(
+        db, "update decision set output = jsonb_set(output, '{risk}', '0.01') where seq = " + seq);
     try {
       ChainVerifier.Report report = chain.verify();
       assertFalse(report.intact());
       assertEquals(seq, report.firstBroken().seq());
       assertTrue(report.firstBroken().reason().contains("altered"), report.firstBroken().reason());
     } finally {
-      asSuperuser(
+      Sql.asSuperuser(
+          db,
           "update decision set output = '" + original.replace("'", "''") + "' where seq = " + seq);
     }
     assertTrue(chain.verify().intact(), "restored");
@@ -108,7 +109,8 @@ class DecisionChainTest {
     post(Fixtures.request(SCORED), 200);
     long head = chain.verify().headSeq();
     for (long seq : new long[] {head - 1, head}) {
-      asSuperuser(
+      Sql.asSuperuser(
+          db,
           "create table saved_decision as select * from decision where seq = " + seq,
           "delete from decision where seq = " + seq);
       try {
@@ -120,8 +122,8 @@ class DecisionChainTest {
                 || report.firstBroken().reason().contains("deleted"),
             report.firstBroken().reason());
       } finally {
-        asSuperuser(
-            "insert into decision select * from saved_decision", "drop table saved_decision");
+        Sql.asSuperuser(
+            db, "insert into decision select * from saved_decision", "drop table saved_decision");
       }
     }
     assertTrue(chain.verify().intact(), "restored");
@@ -160,26 +162,4 @@ class DecisionChainTest {
   /**
    * Tampering as an attacker with database superuser rights would: triggers off for the session.
    */
-  void asSuperuser(String... statements) throws SQLException {
-    try (Connection c = db.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute("set session_replication_role = replica");
-      try {
-        for (String sql : statements) {
-          s.execute(sql);
-        }
-      } finally {
-        s.execute("set session_replication_role = origin");
-      }
-    }
-  }
-
-  String single(String sql) throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getString(1);
-    }
-  }
 }
