@@ -251,7 +251,8 @@ public class DecisionQueries {
     return value == null ? null : ((java.sql.Timestamp) value).toInstant();
   }
 
-  private static Instant instant(String text, String name) {
+  /** An ISO-8601 instant query parameter, or 400 naming it. */
+  static Instant instant(String text, String name) {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {

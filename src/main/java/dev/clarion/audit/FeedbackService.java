@@ -8,9 +8,6 @@ import dev.clarion.error.RecordUnavailableException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +18,6 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -197,11 +193,8 @@ public class FeedbackService {
     n.set("overrideReason", sortedOrNull(item.overrideReason()));
     n.put("serviceId", serviceId);
     try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(mapper.writeValueAsString(n).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException | IOException e) {
+      return RecordHasher.sha256(mapper.writeValueAsString(n));
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }

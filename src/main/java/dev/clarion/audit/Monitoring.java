@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -109,13 +108,17 @@ public class Monitoring {
       String toText,
       String baselineFromText,
       String baselineToText) {
-    Instant to = toText == null ? clock.instant() : instant(toText, "to");
-    Instant from = fromText == null ? to.minus(Duration.ofDays(30)) : instant(fromText, "from");
-    Instant baselineTo = baselineToText == null ? from : instant(baselineToText, "baselineTo");
+    Instant to = toText == null ? clock.instant() : DecisionQueries.instant(toText, "to");
+    Instant from =
+        fromText == null
+            ? to.minus(Duration.ofDays(30))
+            : DecisionQueries.instant(fromText, "from");
+    Instant baselineTo =
+        baselineToText == null ? from : DecisionQueries.instant(baselineToText, "baselineTo");
     Instant baselineFrom =
         baselineFromText == null
             ? baselineTo.minus(Duration.between(from, to))
-            : instant(baselineFromText, "baselineFrom");
+            : DecisionQueries.instant(baselineFromText, "baselineFrom");
     if (!from.isBefore(to) || !baselineFrom.isBefore(baselineTo)) {
       throw new InvalidRequestException("invalid-window", "Each window must start before it ends.");
     }
@@ -408,15 +411,5 @@ public class Monitoring {
     Map<String, Long> out = new TreeMap<>();
     rows.forEach(r -> out.merge(key.apply(r), 1L, Long::sum));
     return out;
-  }
-
-  private static Instant instant(String text, String name) {
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new InvalidRequestException(
-          "invalid-" + name,
-          "'" + name + "' must be an ISO-8601 instant, e.g. 2026-11-25T00:00:00Z.");
-    }
   }
 }

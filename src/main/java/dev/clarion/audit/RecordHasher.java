@@ -60,12 +60,19 @@ public final class RecordHasher {
 
   public static String hash(Row row) {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(row.prevHash().getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) '\n');
-      sha.update(JSON.writeValueAsBytes(canonical(row)));
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+      return sha256(row.prevHash() + "\n" + JSON.writeValueAsString(canonical(row)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SHA-256 of the text's UTF-8 bytes, as 64 hex digits. */
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
