@@ -55,8 +55,20 @@ public class Monitoring {
   public record Feedback(
       long total, long accepted, long overridden, Double overrideRate, Map<String, Long> reasons) {}
 
+  /**
+   * @param histogram scored decisions per 5-point risk bin: index i counts risks in [5i %, 5(i+1)
+   *     %) (the last bin includes 100 %)
+   */
   public record Scores(
-      long scored, Map<String, Long> bands, Double mean, Double p10, Double p50, Double p90) {}
+      long scored,
+      Map<String, Long> bands,
+      long[] histogram,
+      Double mean,
+      Double p10,
+      Double p50,
+      Double p90) {}
+
+  static final int HISTOGRAM_BINS = 20;
 
   /**
    * @param psi per input and {@code score}; null when the baseline has fewer than {@value
@@ -244,12 +256,17 @@ public class Monitoring {
         rows.stream().filter(r -> r.risk() != null).mapToDouble(Row::risk).sorted().toArray();
     Map<String, Long> bands =
         count(rows.stream().filter(r -> r.band() != null).toList(), Row::band);
+    long[] histogram = new long[HISTOGRAM_BINS];
+    for (double risk : risks) {
+      histogram[Math.min(HISTOGRAM_BINS - 1, (int) Math.floor(risk * HISTOGRAM_BINS))]++;
+    }
     if (risks.length == 0) {
-      return new Scores(0, bands, null, null, null, null);
+      return new Scores(0, bands, histogram, null, null, null, null);
     }
     return new Scores(
         risks.length,
         bands,
+        histogram,
         Arrays.stream(risks).average().orElseThrow(),
         quantile(risks, 0.1),
         quantile(risks, 0.5),

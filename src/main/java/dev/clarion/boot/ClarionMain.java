@@ -65,8 +65,9 @@ public final class ClarionMain {
     if (config.getOptionalValue("quarkus.oidc.auth-server-url", String.class).isEmpty()) {
       // No Keycloak: the staff APIs (/admin, /audit) stay closed (401) instead of failing start-up.
       System.setProperty("quarkus.oidc.tenant-enabled", "false");
+      System.setProperty("quarkus.oidc.auditor-web.tenant-enabled", "false");
       System.out.println(
-          "Clarion: no QUARKUS_OIDC_AUTH_SERVER_URL set; the admin and audit APIs are closed");
+          "Clarion: no QUARKUS_OIDC_AUTH_SERVER_URL set; the admin and audit APIs and the auditor page are closed");
     }
     Quarkus.run(args);
   }

@@ -1,6 +1,8 @@
 package dev.clarion.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
@@ -34,6 +35,7 @@ public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager
 
   private static volatile String realmUrl;
   private static volatile String healthUrl;
+  private static volatile String appUrl;
   private Process process;
 
   @Override
@@ -47,8 +49,17 @@ public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager
         }
       }
       Files.createDirectories(data.resolve("import"));
-      Files.copy(
-          REALM, data.resolve("import/clarion-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+      // The browser sign-in (auditor page) redirects back to the application under test: pin its
+      // port and allow it as a redirect URI of clarion-staff in the imported copy of the realm.
+      int appPort = freePort();
+      ObjectNode realm = (ObjectNode) Fixtures.JSON.readTree(REALM.toFile());
+      for (JsonNode client : realm.get("clients")) {
+        if (client.get("clientId").asText().equals("clarion-staff")) {
+          ((ArrayNode) client.get("redirectUris")).add("http://localhost:" + appPort + "/*");
+        }
+      }
+      Fixtures.JSON.writeValue(data.resolve("import/clarion-realm.json").toFile(), realm);
+      appUrl = "http://localhost:" + appPort;
       int port = freePort();
       int management = freePort();
       ProcessBuilder builder =
@@ -65,7 +76,8 @@ public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager
       process = builder.start();
       realmUrl = "http://localhost:" + port + "/realms/clarion";
       healthUrl = "http://localhost:" + management + "/health/ready";
-      return Map.of("quarkus.oidc.auth-server-url", realmUrl);
+      return Map.of(
+          "quarkus.oidc.auth-server-url", realmUrl, "quarkus.http.test-port", "" + appPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -132,6 +144,11 @@ public class KeycloakTestResource implements QuarkusTestResourceLifecycleManager
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The application under test as a browser reaches it (an allowed sign-in redirect). */
+  public static String appUrl() {
+    return appUrl;
   }
 
   /** Waits until Keycloak reports ready and serves the realm. */

@@ -1,0 +1,109 @@
+// Signs in to the auditor page as a person would, in Debian's headless Chromium, and reports what
+// it saw as one JSON line on stdout (the JUnit test AuditorPageBrowserTest asserts on it and on the
+// screenshots). Never downloads a browser.
+//
+// env: APP_URL (e.g. http://localhost:8181), QUERY (query string for /auditor), OUT (directory for
+// screenshots), CHROMIUM (default /usr/bin/chromium)
+import { chromium } from 'playwright-core';
+
+const app = process.env.APP_URL;
+const out = process.env.OUT;
+const query = process.env.QUERY || '';
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+async function signIn(page, user, password) {
+  await page.waitForSelector('#username', { timeout: 60000 });
+  await page.fill('#username', user);
+  await page.fill('#password', password);
+  // Keycloak redirects to Quarkus, which exchanges the code and redirects once more to the page
+  // first asked for: wait for that page's own answer (200, or 403 without the role).
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => r.url().startsWith(`${app}/auditor`) && r.request().isNavigationRequest()
+        && r.status() !== 302 && r.status() !== 303,
+      { timeout: 60000 }),
+    page.click('#kc-login'),
+  ]);
+  await page.waitForLoadState('load');
+  return response;
+}
+
+const result = {};
+try {
+  // An auditor signs in and sees the charts and the decisions.
+  const auditor = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await auditor.newPage();
+  await page.goto(`${app}/auditor?${query}`);
+  result.loginPage = new URL(page.url()).pathname;
+  await signIn(page, 'aldo', 'aldo-password');
+  await page.waitForSelector('#decision-table', { timeout: 30000 });
+  result.overviewUrl = page.url();
+  result.user = (await page.textContent('#user')).trim();
+  result.title = await page.title();
+  result.tiles = await page.$$eval('#tiles .tile', (ts) =>
+    Object.fromEntries(ts.map((t) => [t.querySelector('.l').textContent.trim(), t.querySelector('.v').textContent.trim()])));
+  result.bars = {};
+  for (const id of ['chart-outcomes', 'chart-scores', 'chart-overrides', 'chart-drift', 'chart-subgroups']) {
+    result.bars[id] = await page.$$eval(`#${id} svg.chart rect`, (rs) => rs.filter((r) => Number(r.getAttribute('height')) > 0 && Number(r.getAttribute('width')) > 0).length);
+  }
+  result.psiLabels = await page.$$eval('#chart-drift svg.chart text.value', (ts) => ts.map((t) => t.textContent));
+  result.driftNote = await page.$$eval('#chart-drift p', (ps) => ps.map((p) => p.textContent.trim()));
+  result.decisionRows = await page.$$eval('#decision-table tr', (rs) => rs.length - 1);
+  // Where the charts are on the screenshot, for the pixel check.
+  result.chartBoxes = {};
+  for (const id of ['chart-outcomes', 'chart-scores', 'chart-drift']) {
+    const chart = await page.$(`#${id} svg.chart`);
+    result.chartBoxes[id] = chart ? await chart.boundingBox() : null;
+  }
+  await page.screenshot({ path: `${out}/auditor-overview.png`, fullPage: true });
+
+  // One decision in full, then its replay.
+  // The newest scored decision.
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('#decision-table tr:has(.badge.scored) a'),
+  ]);
+  await page.waitForSelector('#inputs');
+  result.decisionUrl = page.url();
+  result.inputRows = await page.$$eval('#inputs tr', (rs) => rs.length - 1);
+  result.attributionBars = await page.$$eval('svg.chart rect', (rs) => rs.length);
+  await page.screenshot({ path: `${out}/auditor-decision.png`, fullPage: true });
+  const replayUrl = await page.getAttribute('#replay', 'href');
+  const replayResponse = await page.goto(new URL(replayUrl, page.url()).toString());
+  result.replayStatus = replayResponse.status();
+  if (replayResponse.status() !== 200) {
+    throw new Error(`replay page answered ${replayResponse.status()}: ${await page.content()}`);
+  }
+  result.replay = (await page.textContent('#replay-result .badge')).trim();
+
+  // The chain check.
+  await page.goto(`${app}/auditor/chain`);
+  result.chain = (await page.textContent('#chain-result .badge')).trim();
+  await auditor.close();
+
+  // Someone without the auditor role signs in and is refused.
+  const other = await browser.newContext();
+  const page2 = await other.newPage();
+  await page2.goto(`${app}/auditor`);
+  const refused = await signIn(page2, 'nora', 'nora-password');
+  result.noRoleStatus = refused.status();
+  result.noRoleText = (await page2.textContent('body')).trim();
+  await page2.screenshot({ path: `${out}/auditor-forbidden.png` });
+  await other.close();
+  result.ok = true;
+} catch (e) {
+  result.ok = false;
+  result.error = String(e && e.stack || e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
