@@ -1,17 +1,17 @@
 package dev.clarion.model;
 
-import ai.onnx.proto.OnnxMl;
+import static dev.clarion.model.OnnxGraphs.column;
+import static dev.clarion.model.OnnxGraphs.reshaped;
+
+import dev.clarion.model.OnnxGraphs.MathOps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.tribuo.util.onnx.ONNXAttribute;
 import org.tribuo.util.onnx.ONNXContext;
 import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXNode;
-import org.tribuo.util.onnx.ONNXOperator;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
@@ -33,63 +33,6 @@ public final class PceGraphBuilder {
 
   /** Version written into the graph's metadata; also in {@code models/ascvd-pce/model.json}. */
   public static final String MODEL_VERSION = "1.0.0";
-
-  static final int OPSET = 13;
-
-  /** ONNX operators Tribuo's {@link ONNXOperators} does not provide. */
-  private enum MathOps implements ONNXOperator {
-    LOG("Log", 1),
-    EXP("Exp", 1),
-    RESHAPE("Reshape", 2);
-
-    private final String opName;
-    private final int inputs;
-
-    MathOps(String opName, int inputs) {
-      this.opName = opName;
-      this.inputs = inputs;
-    }
-
-    @Override
-    public String getOpName() {
-      return opName;
-    }
-
-    @Override
-    public int getNumInputs() {
-      return inputs;
-    }
-
-    @Override
-    public int getNumOptionalInputs() {
-      return 0;
-    }
-
-    @Override
-    public int getNumOutputs() {
-      return 1;
-    }
-
-    @Override
-    public Map<String, ONNXAttribute> getAttributes() {
-      return Map.of();
-    }
-
-    @Override
-    public Set<String> getMandatoryAttributeNames() {
-      return Set.of();
-    }
-
-    @Override
-    public int getOpVersion() {
-      return OPSET;
-    }
-
-    @Override
-    public String getOpDomain() {
-      return "ai.onnx";
-    }
-  }
 
   private PceGraphBuilder() {}
 
@@ -174,38 +117,13 @@ public final class PceGraphBuilder {
             .cast(float.class);
     risk.assignTo(output);
 
-    OnnxMl.ModelProto model =
-        OnnxMl.ModelProto.newBuilder()
-            .setIrVersion(8)
-            .setProducerName("clarion")
-            .setProducerVersion(MODEL_VERSION)
-            .setDomain("dev.clarion")
-            .setModelVersion(1)
-            .setDocString(
-                "Pooled Cohort Equations, 10-year hard ASCVD risk (Goff et al. 2014, Appendix 7"
-                    + " Table A). Input features[N,9]: age, total cholesterol mg/dL, HDL mg/dL,"
-                    + " systolic BP mm Hg, BP treated, smoker, diabetes, female, African American."
-                    + " Output risk[N,1] as a fraction.")
-            .addOpsetImport(
-                OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET).build())
-            .addMetadataProps(
-                OnnxMl.StringStringEntryProto.newBuilder()
-                    .setKey("clarion.model.version")
-                    .setValue(MODEL_VERSION))
-            .setGraph(ctx.buildGraph())
-            .build();
-    return model.toByteArray();
-  }
-
-  private static ONNXNode column(ONNXContext ctx, ONNXRef<?> x, int index) {
-    ONNXInitializer idx = ctx.array("col_" + index, new long[] {index});
-    return x.apply(ONNXOperators.GATHER, idx, Map.of("axis", 1));
-  }
-
-  private static ONNXNode reshaped(
-      ONNXContext ctx, String name, double[] values, int rows, int cols) {
-    ONNXInitializer flat = ctx.array(name, values, false);
-    return flat.apply(MathOps.RESHAPE, ctx.array(name + "_shape", new long[] {rows, cols}));
+    return OnnxGraphs.model(
+        ctx,
+        MODEL_VERSION,
+        "Pooled Cohort Equations, 10-year hard ASCVD risk (Goff et al. 2014, Appendix 7"
+            + " Table A). Input features[N,9]: age, total cholesterol mg/dL, HDL mg/dL,"
+            + " systolic BP mm Hg, BP treated, smoker, diabetes, female, African American."
+            + " Output risk[N,1] as a fraction.");
   }
 
   public static void main(String[] args) throws IOException {

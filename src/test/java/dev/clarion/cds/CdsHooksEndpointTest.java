@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -52,19 +53,20 @@ class CdsHooksEndpointTest {
   @Inject DataSource db;
 
   @Test
-  void discoveryServesTheAscvdServiceWithItsPrefetchTemplates() {
+  void discoveryServesTheRiskServicesWithTheirPrefetchTemplates() {
+    String ascvd = "services.find { it.id == 'ascvd-risk' }";
     TestEhr.signed("/cds-services")
         .get("/cds-services")
         .then()
         .statusCode(200)
-        .body("services", hasSize(1))
-        .body("services[0].id", equalTo("ascvd-risk"))
-        .body("services[0].hook", equalTo("patient-view"))
-        .body("services[0].prefetch.patient", equalTo("Patient/{{context.patientId}}"))
-        .body("services[0].prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))
-        .body("services[0].prefetch.bloodPressure", containsString("http://loinc.org|55284-4"))
-        .body("services[0].prefetch.medications", containsString("status=active"))
-        .body("services[0]", not(hasKey("clarion")));
+        .body("services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd"))
+        .body(ascvd + ".hook", equalTo("patient-view"))
+        .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
+        .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))
+        .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|55284-4"))
+        .body(ascvd + ".prefetch.medications", containsString("status=active"))
+        .body("services.find { it.id == 'prevent-cvd' }.prefetch.kidney", containsString("98979-8"))
+        .body("services.findAll { it.clarion != null }", hasSize(0));
   }
 
   @Test

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The PCE model card carries the 13 HTI-1 source attributes of an evidence-based DSI. */
+/**
+ * Every evidence-based model card carries the 13 HTI-1 source attributes of an evidence-based DSI.
+ */
 class ModelCardTest {
 
   static final List<String> EVIDENCE_BASED_ATTRIBUTES =
@@ -30,18 +33,43 @@ class ModelCardTest {
           "useOfHealthStatusAssessments");
 
   @Test
-  void pceCardHasAllThirteenSourceAttributesFilledIn() throws Exception {
-    JsonNode card =
-        new ObjectMapper().readTree(Path.of("models/ascvd-pce/model-card.json").toFile());
-    JsonNode attributes = card.get("sourceAttributes");
-    assertEquals(13, EVIDENCE_BASED_ATTRIBUTES.size());
-    for (String name : EVIDENCE_BASED_ATTRIBUTES) {
-      assertTrue(attributes.hasNonNull(name), name);
-      assertFalse(attributes.get(name).asText().isBlank(), name);
+  void everyEvidenceBasedCardHasAllThirteenSourceAttributesFilledIn() throws Exception {
+    List<Path> cards;
+    try (var dirs = Files.list(Path.of("models"))) {
+      cards = dirs.map(d -> d.resolve("model-card.json")).filter(Files::exists).sorted().toList();
     }
-    assertEquals(13, attributes.size(), "no attribute beyond the 13");
-    assertTrue(attributes.get("useOfRace").asText().startsWith("Yes"));
-    assertTrue(attributes.get("useOfSex").asText().startsWith("Yes"));
-    assertTrue(attributes.get("useOfEthnicity").asText().startsWith("No"));
+    assertTrue(cards.size() >= 2, "cards found: " + cards);
+    for (Path file : cards) {
+      JsonNode card = new ObjectMapper().readTree(file.toFile());
+      assertEquals(
+          file.getParent().getFileName().toString(), card.get("model").asText(), file + "");
+      if (!card.path("interventionType").asText().equals("evidence-based")) {
+        continue;
+      }
+      JsonNode attributes = card.get("sourceAttributes");
+      for (String name : EVIDENCE_BASED_ATTRIBUTES) {
+        assertTrue(attributes.hasNonNull(name), file + ": " + name);
+        assertFalse(attributes.get(name).asText().isBlank(), file + ": " + name);
+      }
+      assertEquals(13, attributes.size(), file + ": no attribute beyond the 13");
+      assertTrue(attributes.get("useOfSex").asText().startsWith("Yes"), file + "");
+      assertTrue(attributes.get("useOfEthnicity").asText().startsWith("No"), file + "");
+      assertFalse(card.path("knownLimitations").isEmpty(), file + ": limitations stated");
+    }
+  }
+
+  @Test
+  void raceIsUsedByThePceAndNotByPrevent() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertTrue(
+        json.readTree(Path.of("models/ascvd-pce/model-card.json").toFile())
+            .at("/sourceAttributes/useOfRace")
+            .asText()
+            .startsWith("Yes"));
+    assertTrue(
+        json.readTree(Path.of("models/prevent-cvd/model-card.json").toFile())
+            .at("/sourceAttributes/useOfRace")
+            .asText()
+            .startsWith("No"));
   }
 }

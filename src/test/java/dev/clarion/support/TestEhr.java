@@ -113,7 +113,7 @@ public final class TestEhr {
             "Test EHR",
             publicJwks(ES384, RS384),
             List.of(),
-            List.of("ascvd-risk"),
+            List.of("ascvd-risk", "prevent-cvd"),
             servers,
             true),
         "test-setup");

@@ -1,0 +1,173 @@
+package dev.clarion.model;
+
+import static dev.clarion.model.OnnxGraphs.column;
+import static dev.clarion.model.OnnxGraphs.reshaped;
+
+import dev.clarion.model.OnnxGraphs.MathOps;
+import dev.clarion.model.PreventEquations.Equation;
+import dev.clarion.model.PreventEquations.Input;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+
+/**
+ * Compiles the PREVENT 10-year total CVD equations ({@link PreventEquations}, base model, female
+ * and male) into an ONNX graph with Tribuo's {@link ONNXContext}, so the published equation is
+ * served exactly like a trained model.
+ *
+ * <p>Graph: {@code features} float[N,10] (see {@link Input}) → cast to double → the 21 terms that
+ * do not involve BMI → one Gemm against the 21×2 coefficient matrix (female, male) → Sigmoid → the
+ * patient's equation selected by (female, 1 − female) → {@code risk} float[N,1]. All arithmetic is
+ * in double precision.
+ *
+ * <p>Run {@code ./mvnw -q exec:java -Dexec.mainClass=dev.clarion.model.PreventGraphBuilder} to
+ * rewrite {@code models/prevent-cvd/prevent-cvd.onnx}; the output is byte-for-byte deterministic
+ * and a test checks that the committed file equals a fresh build.
+ */
+public final class PreventGraphBuilder {
+
+  /** Version written into the graph's metadata; also in {@code models/prevent-cvd/model.json}. */
+  public static final String MODEL_VERSION = "1.0.0";
+
+  /** The BMI terms (bmiMin, bmiMax, a·bmiMax) are the last three; CVD equations weight them 0. */
+  static final int TERMS = PreventEquations.TERMS - 3;
+
+  static final List<Equation> EQUATIONS = List.of(Equation.F_CVD10, Equation.M_CVD10);
+
+  private PreventGraphBuilder() {}
+
+  /** Builds the serialized model. */
+  public static byte[] build() {
+    ONNXContext ctx = new ONNXContext();
+    ctx.setName("prevent_cvd10");
+    ONNXPlaceholder features = ctx.floatInput("features", PreventEquations.INPUTS);
+    ONNXPlaceholder output = ctx.floatOutput("risk", 1);
+
+    ONNXNode x = features.cast(double.class);
+    ONNXNode age = column(ctx, x, Input.AGE.ordinal());
+    ONNXNode tc = column(ctx, x, Input.TOTAL_CHOLESTEROL.ordinal());
+    ONNXNode hdlMgDl = column(ctx, x, Input.HDL.ordinal());
+    ONNXNode sbp = column(ctx, x, Input.SYSTOLIC_BP.ordinal());
+    ONNXNode bpTx = column(ctx, x, Input.BP_TREATED.ordinal());
+    ONNXNode statin = column(ctx, x, Input.STATIN.ordinal());
+    ONNXNode dm = column(ctx, x, Input.DIABETES.ordinal());
+    ONNXNode smk = column(ctx, x, Input.SMOKER.ordinal());
+    ONNXNode egfr = column(ctx, x, Input.EGFR.ordinal());
+    ONNXNode female = column(ctx, x, Input.FEMALE.ordinal());
+
+    // The same arithmetic, in the same order, as PreventEquations.terms.
+    ONNXNode a = shift(ctx, age, "age", 55).apply(ONNXOperators.DIV, constant(ctx, "ten", 10));
+    ONNXNode nonHdl =
+        shift(
+            ctx,
+            constant(ctx, "mmol", 0.02586)
+                .apply(ONNXOperators.MUL, tc.apply(ONNXOperators.SUB, hdlMgDl)),
+            "non_hdl",
+            3.5);
+    ONNXNode hdl =
+        shift(ctx, constant(ctx, "mmol_hdl", 0.02586).apply(ONNXOperators.MUL, hdlMgDl), "hdl", 1.3)
+            .apply(ONNXOperators.DIV, constant(ctx, "hdl_sd", 0.3));
+    ONNXNode sbpMin = spline(ctx, sbp, MathOps.MIN, "sbp_min", 110, 110, 20);
+    ONNXNode sbpMax = spline(ctx, sbp, MathOps.MAX, "sbp_max", 110, 130, 20);
+    ONNXNode egfrMin = spline(ctx, egfr, MathOps.MIN, "egfr_min", 60, 60, -15);
+    ONNXNode egfrMax = spline(ctx, egfr, MathOps.MAX, "egfr_max", 60, 90, -15);
+    ONNXNode ones =
+        a.apply(ONNXOperators.MUL, constant(ctx, "zero", 0))
+            .apply(ONNXOperators.ADD, constant(ctx, "one", 1));
+    List<ONNXRef<?>> terms =
+        List.of(
+            ones,
+            a,
+            a.apply(ONNXOperators.MUL, a),
+            nonHdl,
+            hdl,
+            sbpMin,
+            sbpMax,
+            dm,
+            smk,
+            egfrMin,
+            egfrMax,
+            bpTx,
+            statin,
+            bpTx.apply(ONNXOperators.MUL, sbpMax),
+            statin.apply(ONNXOperators.MUL, nonHdl),
+            a.apply(ONNXOperators.MUL, nonHdl),
+            a.apply(ONNXOperators.MUL, hdl),
+            a.apply(ONNXOperators.MUL, sbpMax),
+            a.apply(ONNXOperators.MUL, dm),
+            a.apply(ONNXOperators.MUL, smk),
+            a.apply(ONNXOperators.MUL, egfrMin));
+    ONNXNode termMatrix = ctx.operation(ONNXOperators.CONCAT, terms, "terms", Map.of("axis", 1));
+
+    double[] beta = new double[TERMS * EQUATIONS.size()];
+    for (int e = 0; e < EQUATIONS.size(); e++) {
+      double[] b = EQUATIONS.get(e).beta();
+      for (int t = 0; t < PreventEquations.TERMS; t++) {
+        if (t < TERMS) {
+          beta[t * EQUATIONS.size() + e] = b[t];
+        } else if (b[t] != 0) {
+          throw new IllegalStateException(EQUATIONS.get(e) + " uses BMI term " + t);
+        }
+      }
+    }
+    ONNXNode logits =
+        termMatrix.apply(ONNXOperators.GEMM, reshaped(ctx, "beta", beta, TERMS, EQUATIONS.size()));
+    ONNXNode equationRisk = logits.apply(ONNXOperators.SIGMOID);
+
+    ONNXNode male = constant(ctx, "one_sex", 1).apply(ONNXOperators.SUB, female);
+    ONNXNode oneHot =
+        ctx.operation(
+            ONNXOperators.CONCAT, List.of(female, male), "sex_one_hot", Map.of("axis", 1));
+    ONNXNode risk =
+        equationRisk
+            .apply(ONNXOperators.MUL, oneHot)
+            .apply(ONNXOperators.GEMM, reshaped(ctx, "sum_columns", new double[] {1, 1}, 2, 1))
+            .cast(float.class);
+    risk.assignTo(output);
+
+    return OnnxGraphs.model(
+        ctx,
+        MODEL_VERSION,
+        "AHA PREVENT base model, 10-year total CVD risk (Khan et al., Circulation"
+            + " 2024;149:430), female and male equations. Input features[N,10]: age, total"
+            + " cholesterol mg/dL, HDL mg/dL, systolic BP mm Hg, BP treated, statin, diabetes,"
+            + " smoker, eGFR mL/min/1.73m2, female. Output risk[N,1] as a fraction.");
+  }
+
+  private static ONNXInitializer constant(ONNXContext ctx, String name, double value) {
+    return ctx.array("c_" + name, new double[] {value}, false);
+  }
+
+  /** {@code x − by}. */
+  private static ONNXNode shift(ONNXContext ctx, ONNXRef<?> x, String name, double by) {
+    return x.apply(ONNXOperators.SUB, constant(ctx, name + "_shift", by));
+  }
+
+  /** {@code (op(x, knot) − centre) / scale}: one piece of a linear spline. */
+  private static ONNXNode spline(
+      ONNXContext ctx,
+      ONNXRef<?> x,
+      MathOps op,
+      String name,
+      double knot,
+      double centre,
+      double scale) {
+    return shift(ctx, x.apply(op, constant(ctx, name + "_knot", knot)), name, centre)
+        .apply(ONNXOperators.DIV, constant(ctx, name + "_scale", scale));
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path target = Path.of(args.length > 0 ? args[0] : "models/prevent-cvd/prevent-cvd.onnx");
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Files.write(target, build());
+    System.out.println("wrote " + target + " (" + Files.size(target) + " bytes)");
+  }
+}

@@ -1,0 +1,136 @@
+package dev.clarion.cds;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.model.PreventEquations;
+import dev.clarion.support.Fixtures;
+import dev.clarion.support.Sql;
+import dev.clarion.support.TestEhr;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PREVENT service end to end: the Synthea patient with an eGFR result is scored by the served
+ * ONNX graph, and the risk on the card is what the plain-Java equation gives for the inputs Clarion
+ * recorded; without eGFR it says why it cannot score.
+ */
+@QuarkusTest
+class PreventServiceTest {
+
+  static final String PATH = "/cds-services/prevent-cvd";
+
+  @Inject DataSource db;
+
+  /** The Synthea patient's prefetch plus a CKD-EPI 2021 eGFR result. */
+  static ObjectNode request(Double egfr) {
+    ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
+    request.put("hookInstance", UUID.randomUUID().toString());
+    ObjectNode kidney = request.with("prefetch").putObject("kidney");
+    kidney.put("resourceType", "Bundle").put("type", "searchset");
+    ArrayNode entries = kidney.putArray("entry");
+    if (egfr != null) {
+      ObjectNode obs = entries.addObject().putObject("resource");
+      obs.put("resourceType", "Observation").put("id", "egfr-1").put("status", "final");
+      obs.putObject("meta").put("versionId", "3");
+      obs.putObject("code")
+          .putArray("coding")
+          .addObject()
+          .put("system", "http://loinc.org")
+          .put("code", "98979-8");
+      obs.putObject("subject")
+          .put("reference", "Patient/" + request.at("/prefetch/patient/id").asText());
+      obs.put("effectiveDateTime", "2026-10-01");
+      obs.putObject("valueQuantity")
+          .put("value", egfr)
+          .put("unit", "mL/min/1.73m2")
+          .put("system", "http://unitsofmeasure.org")
+          .put("code", "mL/min/{1.73_m2}");
+    }
+    kidney.put("total", entries.size());
+    return request;
+  }
+
+  ValidatableResponse call(ObjectNode request) {
+    return TestEhr.signed(PATH)
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(PATH)
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  void scoresThePatientWithTheServedGraphAndTheCardMatchesTheEquation() throws Exception {
+    ObjectNode request = request(72.0);
+    call(request)
+        .body("cards", hasSize(1))
+        .body("cards[0].summary", containsString("10-year cardiovascular disease risk (PREVENT)"))
+        .body("cards[0].source.url", containsString("/models/prevent-cvd/card"))
+        .body("cards[0].detail", containsString("eGFR"))
+        .body("cards[0].detail", containsString("Observation/egfr-1/_history/3"));
+    String instance = request.get("hookInstance").asText();
+    JsonNode features =
+        Fixtures.JSON.readTree(
+            Sql.single(
+                db,
+                "select inputs->'features' from decision where hook_instance = '"
+                    + instance
+                    + "'"));
+    double[] x = new double[PreventEquations.INPUTS];
+    String[] names = {
+      "age",
+      "totalCholesterol",
+      "hdl",
+      "systolicBp",
+      "bpTreated",
+      "statin",
+      "diabetes",
+      "smoker",
+      "egfr",
+      "female"
+    };
+    for (JsonNode f : features) {
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(f.get("name").asText())) {
+          x[i] = f.get("value").asDouble();
+        }
+      }
+    }
+    assertEquals(72.0, x[PreventEquations.Input.EGFR.ordinal()], 0);
+    double recorded =
+        Double.parseDouble(
+            Sql.single(
+                db,
+                "select output->>'risk' from decision where hook_instance = '" + instance + "'"));
+    assertEquals(PreventEquations.cvd10(x), recorded, 1e-5);
+    assertEquals(
+        "prevent-cvd",
+        Sql.single(db, "select model_id from decision where hook_instance = '" + instance + "'"));
+  }
+
+  @Test
+  void withoutAnEgfrResultItSaysWhyItCannotScore() {
+    call(request(null))
+        .body("cards", hasSize(1))
+        .body("cards[0].indicator", equalTo("info"))
+        .body("cards[0].summary", containsString("not calculated"))
+        .body("cards[0].detail", containsString("eGFR"));
+  }
+
+  @Test
+  void anEgfrOutsideTheValidatedRangeIsRefused() {
+    call(request(10.0))
+        .body("cards[0].summary", containsString("not calculated"))
+        .body("cards[0].detail", containsString("validated range"));
+  }
+}
