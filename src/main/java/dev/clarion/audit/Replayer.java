@@ -137,13 +137,7 @@ public class Replayer {
 
   /** The same shape HookService records. */
   private ObjectNode result(Assessment a) {
-    ObjectNode output = null;
-    if (a.scored()) {
-      output = mapper.createObjectNode();
-      output.put("risk", a.risk());
-      output.put("band", a.band());
-      output.put("baseline", a.baseline());
-    }
+    ObjectNode output = a.scored() ? a.output(mapper) : null;
     return result(
         a.outcome(),
         a.reasonCode(),

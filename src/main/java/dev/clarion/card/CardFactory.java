@@ -111,6 +111,20 @@ public class CardFactory {
             percent(a.risk()),
             percent(a.baseline()),
             points(a.risk() - a.baseline())));
+    if (!a.whatIfs().isEmpty()) {
+      md.append("**What would change it** (everything else as now):\n\n")
+          .append("| If | Risk | Change |\n|---|---|---|\n");
+      for (Assessment.WhatIf w : a.whatIfs()) {
+        md.append("| ")
+            .append(w.label())
+            .append(" | ")
+            .append(percent(w.risk()))
+            .append(" | ")
+            .append(points(w.risk() - a.risk()))
+            .append(" |\n");
+      }
+      md.append("\n");
+    }
     appendInputs(md, a);
     appendModel(md, a, ctx);
 

@@ -164,11 +164,7 @@ public class HookService {
     record.reasonCode = assessment.reasonCode();
     List<Card> result;
     if (assessment.scored()) {
-      ObjectNode output = mapper.createObjectNode();
-      output.put("risk", assessment.risk());
-      output.put("band", assessment.band());
-      output.put("baseline", assessment.baseline());
-      record.output = output;
+      record.output = assessment.output(mapper);
       record.attributions = mapper.valueToTree(assessment.attributions());
       result = List.of(cards.scored(assessment, ctx));
     } else {

@@ -50,9 +50,33 @@ public record ModelDescriptor(
    * @param max highest validated value (inclusive), or null when unbounded
    * @param attributed whether the explanation attributes risk to this input; inputs that only
    *     select an equation (sex, race) are held at the patient's value
+   * @param whatIf a clinically sensible target for a modifiable input, or null
    */
   public record Feature(
-      String name, String label, String unit, Double min, Double max, boolean attributed) {}
+      String name,
+      String label,
+      String unit,
+      Double min,
+      Double max,
+      boolean attributed,
+      WhatIf whatIf) {}
+
+  /**
+   * What the risk would be if a modifiable input were at a target (e.g. systolic BP 120 mm Hg,
+   * non-smoker), shown when the patient's value is on the other side of it.
+   *
+   * @param target the value to rescore with
+   * @param label what the change is, as clinicians say it ("systolic BP 120 mm Hg")
+   * @param direction {@code decrease} (shown when the patient's value is above the target) or
+   *     {@code increase} (shown when below)
+   */
+  public record WhatIf(double target, String label, String direction) {
+
+    /** Whether the change applies to a patient with this value. */
+    public boolean appliesTo(double value) {
+      return direction.equals("increase") ? value < target : value > target;
+    }
+  }
 
   /**
    * @param description "compared with …" sentence shown on the card

@@ -128,6 +128,18 @@ public class ModelRegistry {
       if (f.min() != null && f.max() != null && f.min() > f.max()) {
         throw new DefinitionException(file, "features[" + i + "].min", "is above max");
       }
+      ModelDescriptor.WhatIf w = f.whatIf();
+      if (w != null) {
+        String at = "features[" + i + "].whatIf";
+        require(file, at + ".label", w.label());
+        if (!"decrease".equals(w.direction()) && !"increase".equals(w.direction())) {
+          throw new DefinitionException(file, at + ".direction", "must be decrease or increase");
+        }
+        if ((f.min() != null && w.target() < f.min())
+            || (f.max() != null && w.target() > f.max())) {
+          throw new DefinitionException(file, at + ".target", "is outside the validated range");
+        }
+      }
     }
     validateReference(file, d);
     if (d.bands() == null || d.bands().isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.clarion.risk;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.binding.Extraction;
 import dev.clarion.model.OnnxModel;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.List;
  * @param band risk band code (null when refused)
  * @param baseline risk of the reference profile
  * @param attributions contribution of each attributed input
+ * @param whatIfs the risk with each applicable modifiable input at its target (same batch)
  * @param model the exact model that produced it
  * @param extraction the inputs as found in FHIR, with provenance
  */
@@ -26,6 +29,7 @@ public record Assessment(
     String band,
     Double baseline,
     List<Attribution> attributions,
+    List<WhatIf> whatIfs,
     OnnxModel model,
     Extraction extraction) {
 
@@ -49,6 +53,27 @@ public record Assessment(
       double patientValue,
       double referenceValue,
       double contribution) {}
+
+  /**
+   * @param feature feature name
+   * @param label the change ("systolic BP 120 mm Hg")
+   * @param from the patient's value
+   * @param to the target value
+   * @param risk the risk with the change (fraction)
+   */
+  public record WhatIf(String feature, String label, double from, double to, double risk) {}
+
+  /** What a decision record stores as the output of a scored assessment. */
+  public ObjectNode output(ObjectMapper mapper) {
+    ObjectNode output = mapper.createObjectNode();
+    output.put("risk", risk);
+    output.put("band", band);
+    output.put("baseline", baseline);
+    if (!whatIfs.isEmpty()) {
+      output.set("whatIf", mapper.valueToTree(whatIfs));
+    }
+    return output;
+  }
 
   public boolean scored() {
     return outcome == Outcome.SCORED;

@@ -67,8 +67,31 @@ public class RiskAssessor {
       reference[i] =
           f.attributed() ? d.reference().values().get(f.name()).floatValue() : patient[i];
     }
+    // What-if rows: the patient with one modifiable input at its target, in the same batch.
+    List<float[]> whatIfRows = new ArrayList<>();
+    List<ModelDescriptor.Feature> whatIfFeatures = new ArrayList<>();
+    for (int i = 0; i < width; i++) {
+      ModelDescriptor.Feature f = d.features().get(i);
+      if (f.whatIf() != null && f.whatIf().appliesTo(patient[i])) {
+        float[] row = patient.clone();
+        row[i] = (float) f.whatIf().target();
+        whatIfRows.add(row);
+        whatIfFeatures.add(f);
+      }
+    }
     ShapleyExplainer.Explanation e =
-        explainer.explain(model, patient, reference, attributed, List.of());
+        explainer.explain(model, patient, reference, attributed, whatIfRows);
+    List<Assessment.WhatIf> whatIfs = new ArrayList<>();
+    for (int w = 0; w < whatIfFeatures.size(); w++) {
+      ModelDescriptor.Feature f = whatIfFeatures.get(w);
+      whatIfs.add(
+          new Assessment.WhatIf(
+              f.name(),
+              f.whatIf().label(),
+              patient[d.featureIndex(f.name())],
+              f.whatIf().target(),
+              e.whatIf()[w]));
+    }
     List<Assessment.Attribution> attributions = new ArrayList<>();
     for (int i = 0; i < width; i++) {
       ModelDescriptor.Feature f = d.features().get(i);
@@ -86,6 +109,7 @@ public class RiskAssessor {
         d.bandOf(e.prediction()).code(),
         e.baseline(),
         List.copyOf(attributions),
+        List.copyOf(whatIfs),
         model,
         extraction);
   }
@@ -99,6 +123,7 @@ public class RiskAssessor {
         null,
         null,
         null,
+        List.of(),
         List.of(),
         model,
         extraction);

@@ -3,6 +3,7 @@ package dev.clarion.cds;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,6 +117,23 @@ class PreventServiceTest {
     assertEquals(
         "prevent-cvd",
         Sql.single(db, "select model_id from decision where hook_instance = '" + instance + "'"));
+  }
+
+  @Test
+  void theCardShowsWhatWouldChangeTheRiskOnlyWhenSomethingCan() {
+    call(request(72.0)).body("cards[0].detail", not(containsString("What would change it")));
+    ObjectNode high = request(72.0);
+    for (JsonNode entry : high.at("/prefetch/bloodPressure/entry")) {
+      for (JsonNode component : entry.at("/resource/component")) {
+        if (component.at("/code/coding/0/code").asText().equals("8480-6")) {
+          ((ObjectNode) component.get("valueQuantity")).put("value", 150);
+        }
+      }
+    }
+    call(high)
+        .body("cards[0].detail", containsString("What would change it"))
+        .body("cards[0].detail", containsString("| systolic BP 120 mm Hg | "))
+        .body("cards[0].detail", not(containsString("| non-smoker |")));
   }
 
   @Test
