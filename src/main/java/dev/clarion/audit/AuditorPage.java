@@ -3,11 +3,13 @@ package dev.clarion.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.clarion.audit.SvgCharts.Bar;
-import dev.clarion.audit.SvgCharts.Marker;
 import dev.clarion.cds.CdsServiceRegistry;
 import dev.clarion.cds.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.web.InputRow;
+import dev.clarion.web.SvgCharts;
+import dev.clarion.web.SvgCharts.Bar;
+import dev.clarion.web.SvgCharts.Marker;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -170,10 +172,6 @@ public class AuditorPage {
   /** One row of a simple two-column table. */
   public record Pair(String name, String value) {}
 
-  /** A decision's input as shown: value and unit, date, source, how it was obtained. */
-  public record Input(
-      String name, String value, String date, String source, String status, String note) {}
-
   /** A feedback item as shown. */
   public record FeedbackRow(String received, String outcome, String reason, String comment) {}
 
@@ -200,7 +198,7 @@ public class AuditorPage {
         String user,
         DecisionView d,
         List<Pair> facts,
-        List<Input> inputs,
+        List<InputRow> inputs,
         String attributionChart,
         List<String> reasons,
         List<FeedbackRow> feedback,
@@ -357,22 +355,8 @@ public class AuditorPage {
     facts.add(new Pair("Latency", String.format(Locale.ROOT, "%.1f ms", d.latencyMicros() / 1e3)));
     facts.add(new Pair("Record hash", d.hash()));
 
-    List<Input> inputs = new ArrayList<>();
-    for (JsonNode f : d.inputs().path("features")) {
-      String value =
-          f.hasNonNull("value")
-              ? value(f.get("value").asDouble(), f.path("unit").asText(null))
-              : "—";
-      inputs.add(
-          new Input(
-              f.path("name").asText(),
-              value,
-              f.path("date").asText(""),
-              f.path("source").asText(""),
-              f.path("status").asText("").toLowerCase(Locale.ROOT)
-                  + (f.path("stale").asBoolean() ? ", stale" : ""),
-              f.path("note").asText("")));
-    }
+    List<InputRow> inputs = new ArrayList<>();
+    d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f)));
     List<Bar> bars = new ArrayList<>();
     if (d.attributions() != null) {
       for (JsonNode a : d.attributions()) {
@@ -597,25 +581,5 @@ public class AuditorPage {
 
   private static String percentPoints(double fraction) {
     return String.format(Locale.ROOT, "%.1f points", fraction * 100);
-  }
-
-  /** A feature value with a readable unit: 0/1 flags as no/yes, UCUM codes as people write them. */
-  static String value(double v, String unit) {
-    if (unit == null || unit.equals("1")) {
-      return unit != null && (v == 0 || v == 1) ? (v == 1 ? "yes" : "no") : trim(v);
-    }
-    String shown =
-        switch (unit) {
-          case "a" -> "years";
-          case "mm[Hg]" -> "mmHg";
-          case "/min" -> "/min";
-          case "Cel" -> "°C";
-          default -> unit;
-        };
-    return trim(v) + " " + shown;
-  }
-
-  private static String trim(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4g", v);
   }
 }

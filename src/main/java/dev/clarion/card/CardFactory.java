@@ -62,10 +62,12 @@ public class CardFactory {
 
   private final FhirContext fhir;
   private final ObjectMapper mapper;
+  private final ExplanationLinks explanations;
 
-  CardFactory(FhirContext fhir, ObjectMapper mapper) {
+  CardFactory(FhirContext fhir, ObjectMapper mapper, ExplanationLinks explanations) {
     this.fhir = fhir;
     this.mapper = mapper;
+    this.explanations = explanations;
   }
 
   /** Context of the card: who it is about, which decision, where the model card is served. */
@@ -149,7 +151,7 @@ public class CardFactory {
         List.of(file),
         "at-most-one",
         OVERRIDE_REASONS,
-        List.of(modelCardLink(d, ctx)));
+        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
   }
 
   public Card refused(Assessment a, Context ctx) {
@@ -181,7 +183,7 @@ public class CardFactory {
         null,
         null,
         null,
-        List.of(modelCardLink(d, ctx)));
+        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
   }
 
   /** The binding's reason of the first exclusion, e.g. "ASCVD history". */
@@ -293,6 +295,14 @@ public class CardFactory {
   private static Card.Source source(ModelDescriptor d, Context ctx) {
     return new Card.Source(
         "Clarion · " + d.name() + " " + d.version(), modelCardUrl(d, ctx), null, null);
+  }
+
+  /** The decision's explanation page (signed, expiring link). */
+  private Card.Link explanationLink(Context ctx) {
+    return new Card.Link(
+        "Explanation: what drove it, what would change it, the data used",
+        ctx.baseUrl() + explanations.path(ctx.decisionId(), ctx.time()),
+        "absolute");
   }
 
   private static Card.Link modelCardLink(ModelDescriptor d, Context ctx) {

@@ -1,24 +1,24 @@
-package dev.clarion.audit;
+package dev.clarion.web;
 
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Small server-rendered SVG charts for the auditor page: no script, no external assets, every label
- * escaped. Each chart carries a {@code <title>} and a table-like {@code aria-label} so it reads
- * without the picture.
+ * escaped (auditor page, explanation page). Each chart carries a {@code <title>} and a table-like
+ * {@code aria-label} so it reads without the picture.
  */
-final class SvgCharts {
+public final class SvgCharts {
 
   /** One bar: its label, length, the text printed beside it and a CSS class for its colour. */
-  record Bar(String label, double value, String text, String kind) {
-    Bar(String label, double value, String text) {
+  public record Bar(String label, double value, String text, String kind) {
+    public Bar(String label, double value, String text) {
       this(label, value, text, "bar");
     }
   }
 
   /** A vertical line across a horizontal bar chart (e.g. a PSI threshold). */
-  record Marker(double value, String label) {}
+  public record Marker(double value, String label) {}
 
   private static final int WIDTH = 560;
   private static final int LABEL_WIDTH = 190;
@@ -30,7 +30,7 @@ final class SvgCharts {
    * Horizontal bars scaled to {@code max} (or to the largest value when {@code max} ≤ 0), with
    * optional markers.
    */
-  static String bars(String title, List<Bar> bars, double max, List<Marker> markers) {
+  public static String bars(String title, List<Bar> bars, double max, List<Marker> markers) {
     if (bars.isEmpty()) {
       return "<p class=\"empty\">" + escape(title) + ": no data in this window.</p>";
     }
@@ -85,7 +85,8 @@ final class SvgCharts {
   }
 
   /** Vertical bars over equal bins, with the x axis labelled every {@code labelEvery} bins. */
-  static String histogram(String title, long[] counts, List<String> binLabels, int labelEvery) {
+  public static String histogram(
+      String title, long[] counts, List<String> binLabels, int labelEvery) {
     long max = 0;
     long total = 0;
     for (long c : counts) {
@@ -169,7 +170,7 @@ final class SvgCharts {
   }
 
   /** XML/HTML text and attribute escaping. */
-  static String escape(String text) {
+  public static String escape(String text) {
     if (text == null) {
       return "";
     }

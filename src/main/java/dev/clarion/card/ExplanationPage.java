@@ -1,0 +1,180 @@
+package dev.clarion.card;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.audit.DecisionQueries;
+import dev.clarion.audit.DecisionRecord;
+import dev.clarion.model.ModelDescriptor;
+import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.OnnxModel;
+import dev.clarion.web.InputRow;
+import dev.clarion.web.SvgCharts;
+import dev.clarion.web.SvgCharts.Bar;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The explanation page of one decision, linked from its card with a signed, expiring link ({@link
+ * ExplanationLinks}): the score and band, a chart of the exact contributions, the what-ifs, every
+ * input with its date and source, and the model card's essentials. Built from the decision record
+ * only (what Clarion said then), never recomputed.
+ */
+@Path("/explanations")
+public class ExplanationPage {
+
+  /** A labelled value on the page. */
+  public record Row(String name, String value, String note) {}
+
+  private final DecisionQueries decisions;
+  private final ModelRegistry models;
+  private final ExplanationLinks links;
+  private final Clock clock;
+  private final Template page;
+
+  ExplanationPage(
+      DecisionQueries decisions,
+      ModelRegistry models,
+      ExplanationLinks links,
+      Clock clock,
+      @Location("ExplanationPage/page.html") Template page) {
+    this.decisions = decisions;
+    this.models = models;
+    this.links = links;
+    this.clock = clock;
+    this.page = page;
+  }
+
+  @GET
+  @Path("{id}")
+  @Produces(MediaType.TEXT_HTML)
+  public Response explanation(
+      @PathParam("id") UUID id,
+      @QueryParam("expires") @DefaultValue("0") long expires,
+      @QueryParam("sig") String sig) {
+    if (!links.valid(id, expires, sig, clock.instant())) {
+      return Response.status(403)
+          .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+          .entity(
+              "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link not"
+                  + " valid</title></head><body style=\"font-family:system-ui,sans-serif;"
+                  + "margin:40px\"><h1 style=\"font-size:20px\">This explanation link is not valid"
+                  + " or has expired</h1><p>Open the card in the EHR again for a fresh link.</p>"
+                  + "</body></html>")
+          .build();
+    }
+    DecisionRecord r = decisions.find(id);
+    ModelDescriptor d = models.find(r.modelId).map(OnnxModel::descriptor).orElse(null);
+    boolean scored = r.output != null && r.output.hasNonNull("risk");
+
+    List<Bar> contributions = new ArrayList<>();
+    if (r.attributions != null) {
+      for (JsonNode a : r.attributions) {
+        double c = a.path("contribution").asDouble();
+        contributions.add(
+            new Bar(
+                a.path("label").asText(a.path("feature").asText()),
+                Math.abs(c),
+                (c >= 0 ? "+" : "−") + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
+                c >= 0 ? "bar up" : "bar down"));
+      }
+    }
+    List<Row> whatIfs = new ArrayList<>();
+    List<Bar> whatIfBars = new ArrayList<>();
+    if (scored) {
+      double risk = r.output.get("risk").asDouble();
+      whatIfBars.add(new Bar("as now", risk, percent(risk), "bar now"));
+      for (JsonNode w : r.output.path("whatIf")) {
+        double changed = w.get("risk").asDouble();
+        whatIfs.add(
+            new Row(
+                w.get("label").asText(),
+                percent(changed),
+                String.format(Locale.ROOT, "%+.1f points", (changed - risk) * 100)));
+        whatIfBars.add(new Bar(w.get("label").asText(), changed, percent(changed), "bar down"));
+      }
+    }
+    List<InputRow> inputs = new ArrayList<>();
+    if (r.inputs != null) {
+      r.inputs.path("features").forEach(f -> inputs.add(InputRow.of(f)));
+    }
+    List<String> reasons = new ArrayList<>();
+    if (r.reasons != null) {
+      r.reasons.forEach(x -> reasons.add(x.asText()));
+    }
+    List<Row> model = new ArrayList<>();
+    List<String> limitations = new ArrayList<>();
+    model.add(new Row("Model", d == null ? r.modelId : d.name(), null));
+    model.add(new Row("Version used", r.modelVersion, null));
+    model.add(new Row("Artifact sha256", r.modelSha256, null));
+    if (d != null) {
+      model.add(new Row("Intended population", d.intendedPopulation(), null));
+      model.add(new Row("Source", d.citation(), null));
+      if (!d.version().equals(r.modelVersion)) {
+        model.add(new Row("Note", "The model now loaded is version " + d.version() + ".", null));
+      }
+      models
+          .card(d.id())
+          .ifPresent(c -> c.path("knownLimitations").forEach(l -> limitations.add(l.asText())));
+    }
+    String band = scored ? r.output.path("band").asText() : "";
+    String indicator =
+        d == null || !scored
+            ? "info"
+            : d.bands().stream()
+                .filter(b -> b.code().equals(band))
+                .map(ModelDescriptor.Band::indicator)
+                .findFirst()
+                .orElse("info");
+    return Response.ok(
+            page.data("label", d == null ? r.modelId : d.label())
+                .data("decisionId", r.id)
+                .data("recordedAt", r.recordedAt.toString())
+                .data("scored", scored)
+                .data("risk", scored ? percent(r.output.get("risk").asDouble()) : "")
+                .data("band", band)
+                .data("indicator", indicator)
+                .data("horizon", d == null ? "" : d.horizonYears())
+                .data("outcome", d == null ? "" : d.outcome())
+                .data("referenceDescription", d == null ? "" : d.reference().description())
+                .data("baseline", scored ? percent(r.output.path("baseline").asDouble()) : "")
+                .data(
+                    "contributionChart",
+                    SvgCharts.bars(
+                        "Contribution of each input to the risk", contributions, 0, List.of()))
+                .data(
+                    "whatIfChart",
+                    whatIfs.isEmpty()
+                        ? null
+                        : SvgCharts.bars(
+                            "Risk as now and with each change", whatIfBars, 0, List.of()))
+                .data("whatIfs", whatIfs)
+                .data("reasons", reasons)
+                .data("inputs", inputs)
+                .data("model", model)
+                .data("limitations", limitations)
+                .data("modelCardUrl", "/models/" + r.modelId + "/card")
+                .data("expires", Instant.ofEpochSecond(expires).toString())
+                .render(),
+            MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+        .header("Cache-Control", "no-store")
+        .header("Referrer-Policy", "no-referrer")
+        .build();
+  }
+
+  private static String percent(double fraction) {
+    return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
+  }
+}
