@@ -30,7 +30,12 @@ public record Binding(
     /** Presence of a matching Condition. */
     CONDITION("Condition"),
     /** Presence of a matching MedicationRequest. */
-    MEDICATION_REQUEST("MedicationRequest");
+    MEDICATION_REQUEST("MedicationRequest"),
+    /**
+     * eGFR computed with CKD-EPI 2021 from the serum creatinine found by the nested {@code
+     * creatinine} binding, the age at that result and Patient.gender.
+     */
+    CKD_EPI_2021("CKD-EPI-2021");
 
     private final String code;
 
@@ -44,7 +49,7 @@ public record Binding(
     }
 
     public String resourceType() {
-      return code.startsWith("Patient.") ? "Patient" : code;
+      return code.startsWith("Patient.") ? "Patient" : this == CKD_EPI_2021 ? "Observation" : code;
     }
   }
 
@@ -72,6 +77,7 @@ public record Binding(
    * @param staleAfterDays results older than this are used but flagged stale
    * @param plausible results outside are ignored as implausible (with a note)
    * @param missing what happens when no usable value exists
+   * @param creatinine for {@code CKD-EPI-2021}: how the serum creatinine (mg/dL) is found
    */
   public record Input(
       Source source,
@@ -90,7 +96,14 @@ public record Binding(
       Integer lookbackDays,
       Integer staleAfterDays,
       Range plausible,
-      Missing missing) {}
+      Missing missing,
+      Input creatinine) {
+
+    /** The binding that finds the resources: the nested creatinine one for derived inputs. */
+    public Input observed() {
+      return creatinine != null ? creatinine : this;
+    }
+  }
 
   /**
    * Codes and code prefixes per code system.

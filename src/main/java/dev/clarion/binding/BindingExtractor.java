@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
+import dev.clarion.model.CkdEpi2021;
 import dev.clarion.model.ModelDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -98,7 +100,54 @@ public class BindingExtractor {
               : quantity(name, input, data, today, notes);
       case CONDITION -> condition(name, input, data);
       case MEDICATION_REQUEST -> medication(name, input, data);
+      case CKD_EPI_2021 -> ckdEpi(name, input, data, today, notes);
     };
+  }
+
+  /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */
+  private FeatureValue ckdEpi(
+      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
+    FeatureValue scr = quantity("creatinine", input.creatinine(), data, today, notes);
+    if (scr.missing()) {
+      return missing(name, input, null);
+    }
+    Patient patient = data.patient();
+    String gender = patient.hasGender() ? patient.getGender().toCode() : null;
+    if (!"female".equals(gender) && !"male".equals(gender)) {
+      return new FeatureValue(
+          name,
+          null,
+          input.unit(),
+          null,
+          scr.source(),
+          scr.date(),
+          FeatureValue.Status.MISSING,
+          false,
+          "CKD-EPI 2021 needs administrative sex male or female.");
+    }
+    LocalDate measured = scr.date() == null ? today : LocalDate.parse(scr.date().substring(0, 10));
+    if (ageAt(patient, measured).isEmpty()) {
+      return missing(name, input, null);
+    }
+    int age = ageAt(patient, measured).getAsInt();
+    boolean female = gender.equals("female");
+    double egfr = CkdEpi2021.egfr(scr.value(), age, female);
+    return new FeatureValue(
+        name,
+        egfr,
+        input.unit(),
+        "creatinine " + plain(scr.value()) + " mg/dL",
+        scr.source(),
+        scr.date(),
+        FeatureValue.Status.OBSERVED,
+        scr.stale(),
+        "CKD-EPI 2021 from creatinine "
+            + plain(scr.value())
+            + " mg/dL at age "
+            + age
+            + ", "
+            + gender
+            + (scr.note() == null ? "" : "; " + scr.note()));
   }
 
   /**
@@ -110,7 +159,8 @@ public class BindingExtractor {
     if ("Patient".equals(type)) {
       return true;
     }
-    for (Input input : binding.inputs().values()) {
+    for (Input bound : binding.inputs().values()) {
+      Input input = bound.observed();
       if (input.source().resourceType().equals(type)
           && (anyCoding(resource, input.match()) || anyCoding(resource, input.componentOf()))) {
         return true;
@@ -144,20 +194,28 @@ public class BindingExtractor {
 
   // ------------------------------------------------------------------ Patient
 
-  private FeatureValue age(String name, Input input, Patient patient, LocalDate today) {
+  /** Whole years from Patient.birthDate to {@code day}; partial dates count from their start. */
+  private static OptionalInt ageAt(Patient patient, LocalDate day) {
     if (patient == null || !patient.hasBirthDate()) {
-      return missing(name, input, null);
+      return OptionalInt.empty();
     }
     var dob = patient.getBirthDateElement();
-    // Partial dates (year or year-month) count from the first day of the period.
     LocalDate born =
         LocalDate.of(
             dob.getYear(),
             dob.getMonth() == null ? 1 : dob.getMonth() + 1,
             dob.getDay() == null ? 1 : dob.getDay());
+    return OptionalInt.of(Period.between(born, day).getYears());
+  }
+
+  private FeatureValue age(String name, Input input, Patient patient, LocalDate today) {
+    if (ageAt(patient, today).isEmpty()) {
+      return missing(name, input, null);
+    }
+    var dob = patient.getBirthDateElement();
     return observed(
         name,
-        (double) Period.between(born, today).getYears(),
+        (double) ageAt(patient, today).getAsInt(),
         input.unit(),
         "born " + dob.getValueAsString(),
         PatientData.reference(patient),

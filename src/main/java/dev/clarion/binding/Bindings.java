@@ -142,6 +142,19 @@ public class Bindings {
         }
       }
       case PATIENT_AGE -> {}
+      case CKD_EPI_2021 -> {
+        Input scr = input.creatinine();
+        if (scr == null
+            || scr.source() != Source.OBSERVATION
+            || scr.match() == null
+            || !"mg/dL".equals(scr.unit())) {
+          throw new DefinitionException(
+              file, field + ".creatinine", "must bind an Observation with unit mg/dL");
+        }
+        if (!"mL/min/{1.73_m2}".equals(input.unit())) {
+          throw new DefinitionException(file, field + ".unit", "must be mL/min/{1.73_m2}");
+        }
+      }
     }
   }
 }

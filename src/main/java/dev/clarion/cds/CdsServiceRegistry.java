@@ -100,6 +100,16 @@ public class CdsServiceRegistry {
       throw new DefinitionException(
           file, "clarion.model", "names unknown model '" + def.clarion().model() + "'");
     }
+    if (def.clarion().cardOnlyWhen() != null
+        && models
+                .find(def.clarion().model())
+                .orElseThrow()
+                .descriptor()
+                .featureIndex(def.clarion().cardOnlyWhen().input())
+            < 0) {
+      throw new DefinitionException(
+          file, "clarion.cardOnlyWhen.input", "is not an input of the model");
+    }
     if (def.clarion().optionalPrefetch() != null) {
       for (String key : def.clarion().optionalPrefetch()) {
         if (def.prefetch() == null || !def.prefetch().containsKey(key)) {
@@ -117,7 +127,7 @@ public class CdsServiceRegistry {
   static void checkPrefetchCovers(Path file, ServiceDefinition def, Binding binding) {
     Map<String, String> prefetch = def.prefetch() == null ? Map.of() : def.prefetch();
     for (Map.Entry<String, Binding.Input> input : binding.inputs().entrySet()) {
-      Binding.Input in = input.getValue();
+      Binding.Input in = input.getValue().observed();
       if (!covered(prefetch, in.source().resourceType(), in.match(), in.componentOf())) {
         throw new DefinitionException(
             file,

@@ -181,11 +181,22 @@ public class HookService {
     return result;
   }
 
-  /** Children get no card at all: a "not calculated" card on every paediatric chart is noise. */
+  /**
+   * No "not calculated" card for children, nor for patients outside the population a service is for
+   * (its {@code cardOnlyWhen}): such cards on every chart are noise.
+   */
   private static boolean silent(ServiceDefinition service, Extraction extraction) {
     Integer below = service.clarion().silentBelowAge();
     FeatureValue age = extraction.feature("age");
-    return below != null && age != null && age.value() != null && age.value() < below;
+    if (below != null && age != null && age.value() != null && age.value() < below) {
+      return true;
+    }
+    ServiceDefinition.Below only = service.clarion().cardOnlyWhen();
+    if (only == null) {
+      return false;
+    }
+    FeatureValue v = extraction.feature(only.input());
+    return v == null || v.value() == null || !(v.value() < only.below());
   }
 
   private CdsRequest parse(byte[] body) {

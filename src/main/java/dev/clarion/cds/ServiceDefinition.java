@@ -24,8 +24,15 @@ public record ServiceDefinition(
    *     and its absence gets 412 (CDS Hooks 2.0 §Prefetch)
    * @param silentBelowAge patients younger than this get {@code "cards": []} instead of a card
    *     explaining why no risk was computed (the decision record still says why)
+   * @param cardOnlyWhen when set, a patient who cannot be scored gets a card only if this input was
+   *     found and is below the bound (e.g. eGFR &lt; 60 for a CKD model: without it every chart
+   *     would get a "not calculated" card); the decision record still says why
    */
-  public record Clarion(String model, List<String> optionalPrefetch, Integer silentBelowAge) {}
+  public record Clarion(
+      String model, List<String> optionalPrefetch, Integer silentBelowAge, Below cardOnlyWhen) {}
+
+  /** An input and the bound it must be below. */
+  public record Below(String input, double below) {}
 
   /** The discovery view: exactly the fields CDS Hooks 2.0 defines for a service. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -59,7 +59,7 @@ class CdsHooksEndpointTest {
         .get("/cds-services")
         .then()
         .statusCode(200)
-        .body("services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd"))
+        .body("services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd", "kfre"))
         .body(ascvd + ".hook", equalTo("patient-view"))
         .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
         .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))

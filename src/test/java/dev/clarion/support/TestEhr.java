@@ -113,7 +113,7 @@ public final class TestEhr {
             "Test EHR",
             publicJwks(ES384, RS384),
             List.of(),
-            List.of("ascvd-risk", "prevent-cvd"),
+            List.of("ascvd-risk", "prevent-cvd", "kfre"),
             servers,
             true),
         "test-setup");

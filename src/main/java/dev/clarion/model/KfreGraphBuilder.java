@@ -1,0 +1,90 @@
+package dev.clarion.model;
+
+import static dev.clarion.model.OnnxGraphs.column;
+
+import dev.clarion.model.KidneyFailureRiskEquation.Baseline;
+import dev.clarion.model.KidneyFailureRiskEquation.Input;
+import dev.clarion.model.OnnxGraphs.MathOps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
+
+/**
+ * Compiles the 4-variable Kidney Failure Risk Equation ({@link KidneyFailureRiskEquation}, 5-year,
+ * North America) into an ONNX graph: {@code features} float[N,4] (age, female, eGFR, UACR mg/g) →
+ * double → the centred linear predictor → {@code 1 − S0^exp(·)} → {@code risk} float[N,1].
+ *
+ * <p>Run {@code ./mvnw -q compile exec:java -Dexec.mainClass=dev.clarion.model.KfreGraphBuilder} to
+ * rewrite {@code models/kfre/kfre.onnx}; deterministic byte for byte (checked by a test).
+ */
+public final class KfreGraphBuilder {
+
+  public static final String MODEL_VERSION = "1.0.0";
+
+  static final Baseline BASELINE = Baseline.NORTH_AMERICA_5Y;
+
+  private KfreGraphBuilder() {}
+
+  public static byte[] build() {
+    ONNXContext ctx = new ONNXContext();
+    ctx.setName("kfre4_5y");
+    ONNXPlaceholder features = ctx.floatInput("features", KidneyFailureRiskEquation.INPUTS);
+    ONNXPlaceholder output = ctx.floatOutput("risk", 1);
+    ONNXNode x = features.cast(double.class);
+    ONNXNode age = column(ctx, x, Input.AGE.ordinal());
+    ONNXNode female = column(ctx, x, Input.FEMALE.ordinal());
+    ONNXNode egfr = column(ctx, x, Input.EGFR.ordinal());
+    ONNXNode uacr = column(ctx, x, Input.UACR.ordinal());
+
+    // Same arithmetic, same order as KidneyFailureRiskEquation.linearPredictor.
+    ONNXNode ageTerm =
+        term(ctx, "age", age.apply(ONNXOperators.DIV, c(ctx, "ten", 10)), 7.036, -0.2201);
+    ONNXNode male = c(ctx, "one", 1).apply(ONNXOperators.SUB, female);
+    ONNXNode maleTerm = term(ctx, "male", male, 0.5642, 0.2467);
+    ONNXNode egfrTerm =
+        term(ctx, "egfr", egfr.apply(ONNXOperators.DIV, c(ctx, "five", 5)), 7.222, -0.5567);
+    ONNXNode uacrTerm = term(ctx, "uacr", uacr.apply(MathOps.LOG), 5.137, 0.4510);
+    ONNXNode lp =
+        ageTerm
+            .apply(ONNXOperators.ADD, maleTerm)
+            .apply(ONNXOperators.ADD, egfrTerm)
+            .apply(ONNXOperators.ADD, uacrTerm);
+    ONNXNode risk =
+        c(ctx, "one_risk", 1)
+            .apply(
+                ONNXOperators.SUB,
+                c(ctx, "s0", BASELINE.survival()).apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
+            .cast(float.class);
+    risk.assignTo(output);
+    return OnnxGraphs.model(
+        ctx,
+        MODEL_VERSION,
+        "Kidney Failure Risk Equation, 4 variables, 5-year, North America (Tangri 2011, 2016)."
+            + " Input features[N,4]: age, female, eGFR mL/min/1.73m2, UACR mg/g. Output risk[N,1]"
+            + " as a fraction.");
+  }
+
+  /** {@code beta · (x − centre)}. */
+  private static ONNXNode term(
+      ONNXContext ctx, String name, ONNXRef<?> x, double centre, double beta) {
+    return c(ctx, name + "_beta", beta)
+        .apply(ONNXOperators.MUL, x.apply(ONNXOperators.SUB, c(ctx, name + "_centre", centre)));
+  }
+
+  private static ONNXInitializer c(ONNXContext ctx, String name, double value) {
+    return ctx.array("c_" + name, new double[] {value}, false);
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path target = Path.of(args.length > 0 ? args[0] : "models/kfre/kfre.onnx");
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    Files.write(target, build());
+    System.out.println("wrote " + target + " (" + Files.size(target) + " bytes)");
+  }
+}
