@@ -43,7 +43,10 @@ class ModelCardTest {
       JsonNode card = new ObjectMapper().readTree(file.toFile());
       assertEquals(
           file.getParent().getFileName().toString(), card.get("model").asText(), file + "");
-      if (!card.path("interventionType").asText().equals("evidence-based")) {
+      String type = card.path("interventionType").asText();
+      assertTrue(type.equals("evidence-based") || type.equals("predictive"), file + ": " + type);
+      if (type.equals("predictive")) {
+        assertEquals(31, card.get("sourceAttributes").size(), file + ": 31 predictive attributes");
         continue;
       }
       JsonNode attributes = card.get("sourceAttributes");
