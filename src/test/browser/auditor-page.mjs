@@ -4,21 +4,13 @@
 //
 // env: APP_URL (e.g. http://localhost:8181), QUERY (query string for /auditor), OUT (directory for
 // screenshots), CHROMIUM (default /usr/bin/chromium)
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const app = process.env.APP_URL;
 const out = process.env.OUT;
 const query = process.env.QUERY || '';
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 
 async function signIn(page, user, password) {
   await page.waitForSelector('#username', { timeout: 60000 });

@@ -4,16 +4,9 @@
 //
 // env: LINK (the card's explanation link), TAMPERED, EXPIRED (links that must be refused), OUT,
 // CHROMIUM (default /usr/bin/chromium)
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 const result = {};
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -43,45 +43,18 @@ class KfreServiceTest {
     String patient = "Patient/" + fixture.at("/prefetch/patient/id").asText();
     prefetch.set(
         "creatinine",
-        bundle(
+        Fixtures.searchset(
             creatinine == null
                 ? null
-                : observation("scr-1", "2160-0", creatinine, creatinineUnit, patient)));
+                : Fixtures.observation(
+                    "scr-1", "1", "2160-0", creatinine, creatinineUnit, patient)));
     prefetch.set(
         "uacr",
-        bundle(uacr == null ? null : observation("uacr-1", "9318-7", uacr, "mg/g", patient)));
+        Fixtures.searchset(
+            uacr == null
+                ? null
+                : Fixtures.observation("uacr-1", "1", "9318-7", uacr, "mg/g", patient)));
     return request;
-  }
-
-  static ObjectNode observation(
-      String id, String loinc, double value, String unit, String patient) {
-    ObjectNode obs = Fixtures.JSON.createObjectNode();
-    obs.put("resourceType", "Observation").put("id", id).put("status", "final");
-    obs.putObject("meta").put("versionId", "1");
-    obs.putObject("code")
-        .putArray("coding")
-        .addObject()
-        .put("system", "http://loinc.org")
-        .put("code", loinc);
-    obs.putObject("subject").put("reference", patient);
-    obs.put("effectiveDateTime", "2026-10-01");
-    obs.putObject("valueQuantity")
-        .put("value", value)
-        .put("unit", unit)
-        .put("system", "http://unitsofmeasure.org")
-        .put("code", unit);
-    return obs;
-  }
-
-  static ObjectNode bundle(ObjectNode resource) {
-    ObjectNode b = Fixtures.JSON.createObjectNode();
-    b.put("resourceType", "Bundle").put("type", "searchset");
-    ArrayNode entries = b.putArray("entry");
-    if (resource != null) {
-      entries.addObject().set("resource", resource);
-    }
-    b.put("total", entries.size());
-    return b;
   }
 
   ValidatableResponse call(ObjectNode request) {

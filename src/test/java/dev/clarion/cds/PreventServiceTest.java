@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.model.PreventEquations;
 import dev.clarion.support.Fixtures;
@@ -36,28 +35,16 @@ class PreventServiceTest {
   static ObjectNode request(Double egfr) {
     ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
     request.put("hookInstance", UUID.randomUUID().toString());
-    ObjectNode kidney = request.with("prefetch").putObject("kidney");
-    kidney.put("resourceType", "Bundle").put("type", "searchset");
-    ArrayNode entries = kidney.putArray("entry");
-    if (egfr != null) {
-      ObjectNode obs = entries.addObject().putObject("resource");
-      obs.put("resourceType", "Observation").put("id", "egfr-1").put("status", "final");
-      obs.putObject("meta").put("versionId", "3");
-      obs.putObject("code")
-          .putArray("coding")
-          .addObject()
-          .put("system", "http://loinc.org")
-          .put("code", "98979-8");
-      obs.putObject("subject")
-          .put("reference", "Patient/" + request.at("/prefetch/patient/id").asText());
-      obs.put("effectiveDateTime", "2026-10-01");
-      obs.putObject("valueQuantity")
-          .put("value", egfr)
-          .put("unit", "mL/min/1.73m2")
-          .put("system", "http://unitsofmeasure.org")
-          .put("code", "mL/min/{1.73_m2}");
-    }
-    kidney.put("total", entries.size());
+    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
+    request
+        .with("prefetch")
+        .set(
+            "kidney",
+            Fixtures.searchset(
+                egfr == null
+                    ? null
+                    : Fixtures.observation(
+                        "egfr-1", "3", "98979-8", egfr, "mL/min/{1.73_m2}", patient)));
     return request;
   }
 

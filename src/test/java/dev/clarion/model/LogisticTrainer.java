@@ -3,11 +3,16 @@ package dev.clarion.model;
 import static dev.clarion.model.OnnxGraphs.reshaped;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.tribuo.Example;
 import org.tribuo.MutableDataset;
@@ -196,6 +201,49 @@ public final class LogisticTrainer {
       scaling.putArray(inputs.get(c)).add(t.mean()[c]).add(t.sd()[c]);
     }
     return report;
+  }
+
+  /**
+   * Writes the artifact and {@code training-report.json} into {@code dir} and prints the summary.
+   *
+   * @param splitNote how the train/test split was made (goes into the report)
+   */
+  public static void write(
+      Path dir,
+      String id,
+      String version,
+      long seed,
+      int epochs,
+      String splitNote,
+      Trained t,
+      byte[] onnx,
+      Split train,
+      Split test,
+      List<String> inputs,
+      String groupName,
+      double[][] groupEdges)
+      throws IOException {
+    Files.write(dir.resolve(id + ".onnx"), onnx);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode report = json.createObjectNode();
+    report.put("model", id).put("version", version);
+    report.put(
+        "trainer",
+        "Tribuo 4.3.2 LinearSGDTrainer(LogMulticlass, AdaGrad(0.1, 0.1), epochs "
+            + epochs
+            + ", minibatch 1, seed "
+            + seed
+            + ") on standardized inputs; "
+            + splitNote);
+    report.setAll(report(json, t, train, test, inputs, groupName, groupEdges));
+    report.put("sha256", ModelRegistry.sha256(onnx));
+    json.writeValue(dir.resolve("training-report.json").toFile(), report);
+    System.out.printf(
+        Locale.ROOT,
+        "wrote %s (sha256 %s): test AUC %.4f%n",
+        dir.resolve(id + ".onnx"),
+        ModelRegistry.sha256(onnx),
+        report.get("testAuc").asDouble());
   }
 
   /** Area under the ROC curve (Mann–Whitney, ties counted half). */

@@ -1,14 +1,10 @@
 package dev.clarion.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The training recipe of {@code models/diabetes-pima}: {@link LogisticTrainer} on Ripley's Pima
@@ -69,34 +65,19 @@ public final class PimaTrainer {
     LogisticTrainer.Split train = read(DIR.resolve("data/Pima.tr.csv"));
     LogisticTrainer.Split test = read(DIR.resolve("data/Pima.te.csv"));
     LogisticTrainer.Trained t = train(train);
-    byte[] onnx = graph(t);
-    Files.write(DIR.resolve("diabetes-pima.onnx"), onnx);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode report = json.createObjectNode();
-    report.put("model", "diabetes-pima").put("version", VERSION);
-    report.put(
-        "trainer",
-        "Tribuo 4.3.2 LinearSGDTrainer(LogMulticlass, AdaGrad(0.1, 0.1), epochs "
-            + EPOCHS
-            + ", minibatch 1, seed "
-            + SEED
-            + ") on standardized inputs");
-    report.setAll(
-        LogisticTrainer.report(
-            json,
-            t,
-            train,
-            test,
-            INPUTS,
-            "AgeBand",
-            new double[][] {{21, 30}, {30, 50}, {50, 200}}));
-    report.put("sha256", ModelRegistry.sha256(onnx));
-    json.writeValue(DIR.resolve("training-report.json").toFile(), report);
-    System.out.printf(
-        Locale.ROOT,
-        "wrote %s (sha256 %s): test AUC %.3f%n",
-        DIR.resolve("diabetes-pima.onnx"),
-        ModelRegistry.sha256(onnx),
-        report.get("testAuc").asDouble());
+    LogisticTrainer.write(
+        DIR,
+        "diabetes-pima",
+        VERSION,
+        SEED,
+        EPOCHS,
+        "Ripley's train/test split",
+        t,
+        graph(t),
+        train,
+        test,
+        INPUTS,
+        "AgeBand",
+        new double[][] {{21, 30}, {30, 50}, {50, 200}});
   }
 }

@@ -1,14 +1,10 @@
 package dev.clarion.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The training recipe of {@code models/breast-mass-wdbc}: {@link LogisticTrainer} on the ten "mean"
@@ -89,34 +85,19 @@ public final class WdbcTrainer {
   public static void main(String[] args) throws Exception {
     LogisticTrainer.Split[] splits = read();
     LogisticTrainer.Trained t = train(splits[0]);
-    byte[] onnx = graph(t);
-    Files.write(DIR.resolve("breast-mass-wdbc.onnx"), onnx);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode report = json.createObjectNode();
-    report.put("model", "breast-mass-wdbc").put("version", VERSION);
-    report.put(
-        "trainer",
-        "Tribuo 4.3.2 LinearSGDTrainer(LogMulticlass, AdaGrad(0.1, 0.1), epochs "
-            + EPOCHS
-            + ", minibatch 1, seed "
-            + SEED
-            + ") on standardized inputs; test = rows with index mod 3 = 2");
-    report.setAll(
-        LogisticTrainer.report(
-            json,
-            t,
-            splits[0],
-            splits[1],
-            INPUTS,
-            "MeanRadius",
-            new double[][] {{0, 12}, {12, 15}, {15, 100}}));
-    report.put("sha256", ModelRegistry.sha256(onnx));
-    json.writeValue(DIR.resolve("training-report.json").toFile(), report);
-    System.out.printf(
-        Locale.ROOT,
-        "wrote %s (sha256 %s): test AUC %.4f%n",
-        DIR.resolve("breast-mass-wdbc.onnx"),
-        ModelRegistry.sha256(onnx),
-        report.get("testAuc").asDouble());
+    LogisticTrainer.write(
+        DIR,
+        "breast-mass-wdbc",
+        VERSION,
+        SEED,
+        EPOCHS,
+        "test = rows with index mod 3 = 2",
+        t,
+        graph(t),
+        splits[0],
+        splits[1],
+        INPUTS,
+        "MeanRadius",
+        new double[][] {{0, 12}, {12, 15}, {15, 100}});
   }
 }

@@ -40,4 +40,37 @@ public final class Fixtures {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** A final Observation with a LOINC code and a UCUM quantity, effective 2026-10-01. */
+  public static ObjectNode observation(
+      String id, String versionId, String loinc, double value, String ucum, String patient) {
+    ObjectNode obs = JSON.createObjectNode();
+    obs.put("resourceType", "Observation").put("id", id).put("status", "final");
+    obs.putObject("meta").put("versionId", versionId);
+    obs.putObject("code")
+        .putArray("coding")
+        .addObject()
+        .put("system", "http://loinc.org")
+        .put("code", loinc);
+    obs.putObject("subject").put("reference", patient);
+    obs.put("effectiveDateTime", "2026-10-01");
+    obs.putObject("valueQuantity")
+        .put("value", value)
+        .put("unit", ucum)
+        .put("system", "http://unitsofmeasure.org")
+        .put("code", ucum);
+    return obs;
+  }
+
+  /** A searchset Bundle with the resource, or empty when it is null. */
+  public static ObjectNode searchset(ObjectNode resource) {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("resourceType", "Bundle").put("type", "searchset");
+    com.fasterxml.jackson.databind.node.ArrayNode entries = b.putArray("entry");
+    if (resource != null) {
+      entries.addObject().set("resource", resource);
+    }
+    b.put("total", entries.size());
+    return b;
+  }
 }
