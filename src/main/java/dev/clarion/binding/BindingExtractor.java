@@ -125,7 +125,11 @@ public class BindingExtractor {
           false,
           "CKD-EPI 2021 needs administrative sex male or female.");
     }
-    LocalDate measured = scr.date() == null ? today : LocalDate.parse(scr.date().substring(0, 10));
+    // Age at the result (a date, a date-time, or a partial date: then the index date).
+    LocalDate measured =
+        scr.date() != null && scr.date().length() >= 10
+            ? LocalDate.parse(scr.date().substring(0, 10))
+            : today;
     if (ageAt(patient, measured).isEmpty()) {
       return missing(name, input, null);
     }
