@@ -310,7 +310,7 @@ public class CardFactory {
   }
 
   static String modelCardUrl(ModelDescriptor d, Context ctx) {
-    return ctx.baseUrl() + "/models/" + d.id() + "/card";
+    return ctx.baseUrl() + "/models/" + d.id() + "/card.html";
   }
 
   /** Card and suggestion uuids derive from the decision id, so the record can name them. */

@@ -165,7 +165,7 @@ public class ExplanationPage {
                 .data("inputs", inputs)
                 .data("model", model)
                 .data("limitations", limitations)
-                .data("modelCardUrl", "/models/" + r.modelId + "/card")
+                .data("modelCardUrl", "/models/" + r.modelId + "/card.html")
                 .data("expires", Instant.ofEpochSecond(expires).toString())
                 .render(),
             MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))

@@ -2,12 +2,16 @@ package dev.clarion.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.error.NotFoundException;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Model descriptors and model cards, linked from every card's {@code source.url}. */
 @Path("/models")
@@ -18,9 +22,12 @@ public class ModelResource {
   public record ModelSummary(String id, String name, String version, String sha256) {}
 
   private final ModelRegistry registry;
+  private final Template cardPage;
 
-  ModelResource(ModelRegistry registry) {
+  ModelResource(
+      ModelRegistry registry, @Location("ModelResource/cardPage.html") Template cardPage) {
     this.registry = registry;
+    this.cardPage = cardPage;
   }
 
   @GET
@@ -46,6 +53,63 @@ public class ModelResource {
   @Path("{id}/card")
   public JsonNode card(@PathParam("id") String id) {
     return registry.card(id).orElseThrow(ModelResource::unknown);
+  }
+
+  /** One labelled value on the card page. */
+  public record Row(String name, String value) {}
+
+  /**
+   * The model card as a page for people (linked from every card's {@code source.url}): summary,
+   * limitations, out-of-scope uses, every HTI-1 source attribute and the implementation notes.
+   */
+  @GET
+  @Path("{id}/card.html")
+  @Produces(MediaType.TEXT_HTML)
+  public String cardPage(@PathParam("id") String id) {
+    OnnxModel model = registry.find(id).orElseThrow(ModelResource::unknown);
+    JsonNode card = registry.card(id).orElseThrow(ModelResource::unknown);
+    ModelDescriptor d = model.descriptor();
+    List<Row> summary = new ArrayList<>();
+    for (String field :
+        List.of("intendedUse", "intendedUsers", "decisionRole", "intendedPopulation")) {
+      if (card.hasNonNull(field)) {
+        summary.add(new Row(words(field), card.get(field).asText()));
+      }
+    }
+    summary.add(new Row("Outcome", d.outcome()));
+    summary.add(new Row("Citation", d.citation()));
+    return cardPage
+        .data("id", d.id())
+        .data("version", d.version())
+        .data("sha256", model.sha256())
+        .data("title", card.path("title").asText(d.name()))
+        .data("kind", card.path("interventionType").asText())
+        .data("summary", summary)
+        .data("limitations", texts(card.path("knownLimitations")))
+        .data("outOfScope", texts(card.path("outOfScope")))
+        .data("attributes", rows(card.path("sourceAttributes")))
+        .data("implementation", rows(card.path("implementation")))
+        .render();
+  }
+
+  private static List<Row> rows(JsonNode object) {
+    List<Row> rows = new ArrayList<>();
+    object
+        .fields()
+        .forEachRemaining(e -> rows.add(new Row(words(e.getKey()), e.getValue().asText())));
+    return rows;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(t -> texts.add(t.asText()));
+    return texts;
+  }
+
+  /** {@code useOfDateOfBirth} → "Use of date of birth". */
+  static String words(String camel) {
+    String spaced = camel.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+    return Character.toUpperCase(spaced.charAt(0)) + spaced.substring(1);
   }
 
   private static NotFoundException unknown() {

@@ -83,7 +83,7 @@ class CdsHooksEndpointTest {
             matchesPattern(
                 "10-year ASCVD risk \\d+\\.\\d % \\((low|borderline|intermediate|high)\\)"))
         .body("cards[0].source.label", containsString("Pooled Cohort Equations"))
-        .body("cards[0].source.url", endsWith("/models/ascvd-pce/card"))
+        .body("cards[0].source.url", endsWith("/models/ascvd-pce/card.html"))
         .body("cards[0].selectionBehavior", equalTo("at-most-one"))
         .body(
             "cards[0].detail",
