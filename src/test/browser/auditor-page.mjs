@@ -4,13 +4,12 @@
 //
 // env: APP_URL (e.g. http://localhost:8181), QUERY (query string for /auditor), OUT (directory for
 // screenshots), CHROMIUM (default /usr/bin/chromium)
-import { launchChromium } from './chromium.mjs';
+import { runAndReport } from './chromium.mjs';
 
 const app = process.env.APP_URL;
 const out = process.env.OUT;
 const query = process.env.QUERY || '';
 
-const browser = await launchChromium();
 
 async function signIn(page, user, password) {
   await page.waitForSelector('#username', { timeout: 60000 });
@@ -29,8 +28,7 @@ async function signIn(page, user, password) {
   return response;
 }
 
-const result = {};
-try {
+await runAndReport(async (browser, result) => {
   // An auditor signs in and sees the charts and the decisions.
   const auditor = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await auditor.newPage();
@@ -91,11 +89,4 @@ try {
   result.noRoleText = (await page2.textContent('body')).trim();
   await page2.screenshot({ path: `${out}/auditor-forbidden.png` });
   await other.close();
-  result.ok = true;
-} catch (e) {
-  result.ok = false;
-  result.error = String(e && e.stack || e);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
+});

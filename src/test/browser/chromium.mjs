@@ -12,3 +12,20 @@ export function launchChromium() {
     ],
   });
 }
+
+// Runs a scenario with a fresh browser and prints what it recorded as one JSON line on stdout
+// (ok: true, or ok: false with the error), which the JUnit side asserts on.
+export async function runAndReport(scenario) {
+  const browser = await launchChromium();
+  const result = {};
+  try {
+    await scenario(browser, result);
+    result.ok = true;
+  } catch (e) {
+    result.ok = false;
+    result.error = String(e && e.stack || e);
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(result));
+}

@@ -4,11 +4,9 @@
 //
 // env: LINK (the card's explanation link), TAMPERED, EXPIRED (links that must be refused), OUT,
 // CHROMIUM (default /usr/bin/chromium)
-import { launchChromium } from './chromium.mjs';
+import { runAndReport } from './chromium.mjs';
 
-const browser = await launchChromium();
-const result = {};
-try {
+await runAndReport(async (browser, result) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const response = await page.goto(process.env.LINK);
@@ -29,11 +27,4 @@ try {
     const r = await page.goto(process.env[name]);
     result[name.toLowerCase()] = { status: r.status(), text: (await page.textContent('body')).trim() };
   }
-  result.ok = true;
-} catch (e) {
-  result.ok = false;
-  result.error = String(e && e.stack || e);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(result));
+});

@@ -11,7 +11,7 @@ final class AuditorFormat {
 
   /** A fraction as a percentage with one decimal, or a dash. */
   static String pct(Double fraction) {
-    return fraction == null ? "—" : AuditorPage.percent(fraction);
+    return fraction == null ? "—" : dev.clarion.web.Formats.percent(fraction);
   }
 
   /** Microseconds as milliseconds with one decimal. */

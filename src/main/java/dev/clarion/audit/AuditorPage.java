@@ -1,11 +1,11 @@
 package dev.clarion.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.clarion.cds.CdsServiceRegistry;
 import dev.clarion.cds.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.web.Formats;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
 import dev.clarion.web.SvgCharts.Bar;
@@ -341,7 +341,7 @@ public class AuditorPage {
       facts.add(
           new Pair(
               "Score",
-              percent(d.output().get("risk").asDouble())
+              Formats.percent(d.output().get("risk").asDouble())
                   + " · "
                   + d.output().path("band").asText()));
     }
@@ -357,18 +357,7 @@ public class AuditorPage {
 
     List<InputRow> inputs = new ArrayList<>();
     d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f)));
-    List<Bar> bars = new ArrayList<>();
-    if (d.attributions() != null) {
-      for (JsonNode a : d.attributions()) {
-        double c = a.path("contribution").asDouble();
-        bars.add(
-            new Bar(
-                a.path("label").asText(a.path("feature").asText()),
-                Math.abs(c),
-                (c >= 0 ? "+" : "−") + percentPoints(Math.abs(c)),
-                c >= 0 ? "bar up" : "bar down"));
-      }
-    }
+    List<Bar> bars = SvgCharts.contributions(d.attributions());
     List<String> reasons = new ArrayList<>();
     if (d.reasons() != null) {
       d.reasons().forEach(r -> reasons.add(r.asText()));
@@ -459,12 +448,14 @@ public class AuditorPage {
         new Tile("Feedback", Long.toString(f.total()), f.accepted() + " accepted"),
         new Tile(
             "Override rate",
-            f.overrideRate() == null ? "—" : percent(f.overrideRate()),
+            f.overrideRate() == null ? "—" : Formats.percent(f.overrideRate()),
             f.overridden() + " overridden"),
         new Tile(
             "Median score",
-            s.p50() == null ? "—" : percent(s.p50()),
-            s.p10() == null ? null : "p10 " + percent(s.p10()) + " · p90 " + percent(s.p90())));
+            s.p50() == null ? "—" : Formats.percent(s.p50()),
+            s.p10() == null
+                ? null
+                : "p10 " + Formats.percent(s.p10()) + " · p90 " + Formats.percent(s.p90())));
   }
 
   private static Map<String, String> charts(Monitoring.Report r) {
@@ -560,7 +551,7 @@ public class AuditorPage {
                         new Bar(
                             g.dimension() + ": " + g.group(),
                             g.meanRisk(),
-                            percent(g.meanRisk()) + " (n=" + g.scored() + ")"))
+                            Formats.percent(g.meanRisk()) + " (n=" + g.scored() + ")"))
                 .toList(),
             0,
             List.of()));
@@ -574,12 +565,4 @@ public class AuditorPage {
 
   private static final List<String> BAND_ORDER =
       List.of("low", "borderline", "intermediate", "high");
-
-  static String percent(double fraction) {
-    return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
-  }
-
-  private static String percentPoints(double fraction) {
-    return String.format(Locale.ROOT, "%.1f points", fraction * 100);
-  }
 }

@@ -8,6 +8,7 @@ import dev.clarion.binding.FeatureValue;
 import dev.clarion.cds.Card;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.risk.Assessment;
+import dev.clarion.web.Formats;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -76,7 +77,8 @@ public class CardFactory {
   public Card scored(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     String band = a.band();
-    String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), percent(a.risk()), band);
+    String summary =
+        String.format(Locale.ROOT, "%s %s (%s)", d.label(), Formats.percent(a.risk()), band);
     StringBuilder md = new StringBuilder();
     md.append(
         String.format(
@@ -84,13 +86,13 @@ public class CardFactory {
             "**%d-year risk of a %s: %s** — %s (%s).%n%n",
             d.horizonYears(),
             d.outcome(),
-            percent(a.risk()),
+            Formats.percent(a.risk()),
             band,
             bandRange(d, band)));
     md.append("Compared with ")
         .append(d.reference().description())
         .append(": ")
-        .append(percent(a.baseline()))
+        .append(Formats.percent(a.baseline()))
         .append(".\n\n");
     md.append("| Factor | Patient | Reference | Contribution |\n|---|---|---|---|\n");
     for (Assessment.Attribution at : a.attributions()) {
@@ -102,7 +104,7 @@ public class CardFactory {
           .append(" | ")
           .append(value(f, at.referenceValue()))
           .append(" | ")
-          .append(points(at.contribution()))
+          .append(Formats.points(at.contribution()))
           .append(" |\n");
     }
     md.append(
@@ -110,9 +112,9 @@ public class CardFactory {
             Locale.ROOT,
             "%nContributions are exact Shapley values in percentage points; they add up to %s − %s"
                 + " = %s.%n%n",
-            percent(a.risk()),
-            percent(a.baseline()),
-            points(a.risk() - a.baseline())));
+            Formats.percent(a.risk()),
+            Formats.percent(a.baseline()),
+            Formats.points(a.risk() - a.baseline())));
     if (!a.whatIfs().isEmpty()) {
       md.append("**What would change it** (everything else as now):\n\n")
           .append("| If | Risk | Change |\n|---|---|---|\n");
@@ -120,9 +122,9 @@ public class CardFactory {
         md.append("| ")
             .append(w.label())
             .append(" | ")
-            .append(percent(w.risk()))
+            .append(Formats.percent(w.risk()))
             .append(" | ")
-            .append(points(w.risk() - a.risk()))
+            .append(Formats.points(w.risk() - a.risk()))
             .append(" |\n");
       }
       md.append("\n");
@@ -344,14 +346,6 @@ public class CardFactory {
     }
     String unit = "a".equals(f.unit()) ? "years" : "mm[Hg]".equals(f.unit()) ? "mm Hg" : f.unit();
     return plain(v) + " " + unit;
-  }
-
-  static String percent(double fraction) {
-    return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
-  }
-
-  static String points(double fraction) {
-    return String.format(Locale.ROOT, "%+.1f points", fraction * 100);
   }
 
   private static String plain(double v) {

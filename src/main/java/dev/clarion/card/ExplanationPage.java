@@ -6,6 +6,7 @@ import dev.clarion.audit.DecisionRecord;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.web.Formats;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
 import dev.clarion.web.SvgCharts.Bar;
@@ -23,7 +24,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -79,31 +79,19 @@ public class ExplanationPage {
     ModelDescriptor d = models.find(r.modelId).map(OnnxModel::descriptor).orElse(null);
     boolean scored = r.output != null && r.output.hasNonNull("risk");
 
-    List<Bar> contributions = new ArrayList<>();
-    if (r.attributions != null) {
-      for (JsonNode a : r.attributions) {
-        double c = a.path("contribution").asDouble();
-        contributions.add(
-            new Bar(
-                a.path("label").asText(a.path("feature").asText()),
-                Math.abs(c),
-                (c >= 0 ? "+" : "−") + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
-                c >= 0 ? "bar up" : "bar down"));
-      }
-    }
+    List<Bar> contributions = SvgCharts.contributions(r.attributions);
     List<Row> whatIfs = new ArrayList<>();
     List<Bar> whatIfBars = new ArrayList<>();
     if (scored) {
       double risk = r.output.get("risk").asDouble();
-      whatIfBars.add(new Bar("as now", risk, percent(risk), "bar now"));
+      whatIfBars.add(new Bar("as now", risk, Formats.percent(risk), "bar now"));
       for (JsonNode w : r.output.path("whatIf")) {
         double changed = w.get("risk").asDouble();
         whatIfs.add(
             new Row(
-                w.get("label").asText(),
-                percent(changed),
-                String.format(Locale.ROOT, "%+.1f points", (changed - risk) * 100)));
-        whatIfBars.add(new Bar(w.get("label").asText(), changed, percent(changed), "bar down"));
+                w.get("label").asText(), Formats.percent(changed), Formats.points(changed - risk)));
+        whatIfBars.add(
+            new Bar(w.get("label").asText(), changed, Formats.percent(changed), "bar down"));
       }
     }
     List<InputRow> inputs = new ArrayList<>();
@@ -143,13 +131,14 @@ public class ExplanationPage {
                 .data("decisionId", r.id)
                 .data("recordedAt", r.recordedAt.toString())
                 .data("scored", scored)
-                .data("risk", scored ? percent(r.output.get("risk").asDouble()) : "")
+                .data("risk", scored ? Formats.percent(r.output.get("risk").asDouble()) : "")
                 .data("band", band)
                 .data("indicator", indicator)
                 .data("horizon", d == null ? "" : d.horizonYears())
                 .data("outcome", d == null ? "" : d.outcome())
                 .data("referenceDescription", d == null ? "" : d.reference().description())
-                .data("baseline", scored ? percent(r.output.path("baseline").asDouble()) : "")
+                .data(
+                    "baseline", scored ? Formats.percent(r.output.path("baseline").asDouble()) : "")
                 .data(
                     "contributionChart",
                     SvgCharts.bars(
@@ -172,9 +161,5 @@ public class ExplanationPage {
         .header("Cache-Control", "no-store")
         .header("Referrer-Policy", "no-referrer")
         .build();
-  }
-
-  private static String percent(double fraction) {
-    return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
   }
 }

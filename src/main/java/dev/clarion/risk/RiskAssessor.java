@@ -69,28 +69,25 @@ public class RiskAssessor {
     }
     // What-if rows: the patient with one modifiable input at its target, in the same batch.
     List<float[]> whatIfRows = new ArrayList<>();
-    List<ModelDescriptor.Feature> whatIfFeatures = new ArrayList<>();
+    List<Integer> whatIfColumns = new ArrayList<>();
     for (int i = 0; i < width; i++) {
-      ModelDescriptor.Feature f = d.features().get(i);
-      if (f.whatIf() != null && f.whatIf().appliesTo(patient[i])) {
+      ModelDescriptor.WhatIf w = d.features().get(i).whatIf();
+      if (w != null && w.appliesTo(patient[i])) {
         float[] row = patient.clone();
-        row[i] = (float) f.whatIf().target();
+        row[i] = (float) w.target();
         whatIfRows.add(row);
-        whatIfFeatures.add(f);
+        whatIfColumns.add(i);
       }
     }
     ShapleyExplainer.Explanation e =
         explainer.explain(model, patient, reference, attributed, whatIfRows);
     List<Assessment.WhatIf> whatIfs = new ArrayList<>();
-    for (int w = 0; w < whatIfFeatures.size(); w++) {
-      ModelDescriptor.Feature f = whatIfFeatures.get(w);
+    for (int w = 0; w < whatIfColumns.size(); w++) {
+      int i = whatIfColumns.get(w);
+      ModelDescriptor.Feature f = d.features().get(i);
       whatIfs.add(
           new Assessment.WhatIf(
-              f.name(),
-              f.whatIf().label(),
-              patient[d.featureIndex(f.name())],
-              f.whatIf().target(),
-              e.whatIf()[w]));
+              f.name(), f.whatIf().label(), patient[i], f.whatIf().target(), e.whatIf()[w]));
     }
     List<Assessment.Attribution> attributions = new ArrayList<>();
     for (int i = 0; i < width; i++) {

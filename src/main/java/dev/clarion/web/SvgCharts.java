@@ -84,6 +84,26 @@ public final class SvgCharts {
     return svg.append("</svg>").toString();
   }
 
+  /**
+   * One bar per recorded attribution ({@code feature}, {@code label}, {@code contribution} as a
+   * fraction): length |φ|, red when it raises the risk, green when it lowers it; none when null.
+   */
+  public static List<Bar> contributions(com.fasterxml.jackson.databind.JsonNode attributions) {
+    List<Bar> bars = new java.util.ArrayList<>();
+    if (attributions != null) {
+      for (com.fasterxml.jackson.databind.JsonNode a : attributions) {
+        double c = a.path("contribution").asDouble();
+        bars.add(
+            new Bar(
+                a.path("label").asText(a.path("feature").asText()),
+                Math.abs(c),
+                (c >= 0 ? "+" : "−") + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
+                c >= 0 ? "bar up" : "bar down"));
+      }
+    }
+    return bars;
+  }
+
   /** Vertical bars over equal bins, with the x axis labelled every {@code labelEvery} bins. */
   public static String histogram(
       String title, long[] counts, List<String> binLabels, int labelEvery) {

@@ -43,17 +43,7 @@ class ExplanationPageBrowserTest {
       }
     }
     JsonNode card =
-        Fixtures.JSON
-            .readTree(
-                TestEhr.signed(HOOK)
-                    .contentType("application/json")
-                    .body(Fixtures.text(request))
-                    .post(HOOK)
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .asString())
-            .at("/cards/0");
+        Fixtures.JSON.readTree(TestEhr.call(HOOK, request).extract().asString()).at("/cards/0");
     String link = null;
     for (JsonNode l : card.get("links")) {
       if (l.get("label").asText().startsWith("Explanation")) {

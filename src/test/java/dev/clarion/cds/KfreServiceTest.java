@@ -58,12 +58,7 @@ class KfreServiceTest {
   }
 
   ValidatableResponse call(ObjectNode request) {
-    return TestEhr.signed(PATH)
-        .contentType("application/json")
-        .body(Fixtures.text(request))
-        .post(PATH)
-        .then()
-        .statusCode(200);
+    return TestEhr.call(PATH, request);
   }
 
   double recorded(ObjectNode request, String sql) throws Exception {

@@ -49,12 +49,7 @@ class PreventServiceTest {
   }
 
   ValidatableResponse call(ObjectNode request) {
-    return TestEhr.signed(PATH)
-        .contentType("application/json")
-        .body(Fixtures.text(request))
-        .post(PATH)
-        .then()
-        .statusCode(200);
+    return TestEhr.call(PATH, request);
   }
 
   @Test

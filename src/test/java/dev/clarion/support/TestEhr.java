@@ -48,6 +48,17 @@ public final class TestEhr {
     return given().header("Authorization", "Bearer " + token(url(path)));
   }
 
+  /** A signed CDS Hooks service call with {@code request} as its JSON body; asserts 200. */
+  public static io.restassured.response.ValidatableResponse call(
+      String path, com.fasterxml.jackson.databind.JsonNode request) {
+    return signed(path)
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(path)
+        .then()
+        .statusCode(200);
+  }
+
   /** The absolute URL RestAssured calls for {@code path} (what {@code aud} must name). */
   public static String url(String path) {
     return RestAssured.baseURI + ":" + RestAssured.port + path;
