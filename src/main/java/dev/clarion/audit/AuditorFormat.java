@@ -14,6 +14,16 @@ final class AuditorFormat {
     return fraction == null ? "—" : dev.clarion.web.Formats.percent(fraction);
   }
 
+  /** A recorded output: a percentage, or points when the decision's scale is "points". */
+  static String score(Double value, String scale) {
+    if (value == null) {
+      return "—";
+    }
+    return "points".equals(scale)
+        ? dev.clarion.web.Formats.score(value)
+        : dev.clarion.web.Formats.percent(value);
+  }
+
   /** Microseconds as milliseconds with one decimal. */
   static String ms(long micros) {
     return String.format(Locale.ROOT, "%.1f", micros / 1e3);

@@ -341,7 +341,7 @@ public class AuditorPage {
       facts.add(
           new Pair(
               "Score",
-              Formats.percent(d.output().get("risk").asDouble())
+              Formats.recorded(d.output(), d.output().get("risk").asDouble())
                   + " · "
                   + d.output().path("band").asText()));
     }
@@ -357,7 +357,10 @@ public class AuditorPage {
 
     List<InputRow> inputs = new ArrayList<>();
     d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f)));
-    List<Bar> bars = SvgCharts.contributions(d.attributions());
+    List<Bar> bars =
+        SvgCharts.contributions(
+            d.attributions(),
+            d.output() != null && "points".equals(d.output().path("scale").asText()));
     List<String> reasons = new ArrayList<>();
     if (d.reasons() != null) {
       d.reasons().forEach(r -> reasons.add(r.asText()));

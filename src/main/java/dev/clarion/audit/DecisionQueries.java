@@ -52,6 +52,7 @@ public class DecisionQueries {
       String modelId,
       String modelVersion,
       Double risk,
+      String scale,
       int httpStatus,
       long latencyMicros) {}
 
@@ -229,6 +230,7 @@ public class DecisionQueries {
         r.modelId,
         r.modelVersion,
         risk,
+        r.output == null ? null : r.output.path("scale").asText(null),
         r.httpStatus,
         r.latencyMicros);
   }

@@ -161,7 +161,11 @@ public class Monitoring {
     List<Row> rows = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select id, outcome, reason_code, output->>'risk', output->>'band',"
+            // Point scores (NEWS2, LACE) are not probabilities: their bands count, their totals
+            // stay out of the risk statistics.
+            "select id, outcome, reason_code,"
+                + " case when output->>'scale' = 'points' then null else output->>'risk' end,"
+                + " output->>'band',"
                 + " inputs->'features' from decision where recorded_at >= ? and recorded_at < ?"
                 + " and (?::text is null or service_id = ?) and (?::text is null or model_id = ?)"
                 + " and (?::text is null or client_iss = ?) limit "

@@ -13,9 +13,15 @@ import java.util.Map;
  * @param description plain-language summary
  * @param inputs model feature name → its binding
  * @param exclusions findings that exclude the patient from scoring
+ * @param minimumAge patients younger than this (whole years at the index date) are outside the
+ *     model's population; null: no limit beyond the inputs' ranges
  */
 public record Binding(
-    String model, String description, Map<String, Input> inputs, List<Exclusion> exclusions) {
+    String model,
+    String description,
+    Map<String, Input> inputs,
+    List<Exclusion> exclusions,
+    Integer minimumAge) {
 
   /** Where an input comes from. */
   public enum Source {
@@ -35,7 +41,18 @@ public record Binding(
      * eGFR computed with CKD-EPI 2021 from the serum creatinine found by the nested {@code
      * creatinine} binding, the age at that result and Patient.gender.
      */
-    CKD_EPI_2021("CKD-EPI-2021");
+    CKD_EPI_2021("CKD-EPI-2021"),
+    /** Whole days from the start of the hook's encounter to its end (or today). */
+    ENCOUNTER_LENGTH_OF_STAY("Encounter.lengthOfStay"),
+    /**
+     * The hook's encounter was an emergency admission: its priority or admission source matches
+     * ({@code present}), or not ({@code absent}); neither recorded: {@code missing}.
+     */
+    ENCOUNTER_ACUITY("Encounter.acuity"),
+    /** Number of encounters of a matching class in {@code lookbackDays} before the hook's one. */
+    ENCOUNTER_COUNT("Encounter.count"),
+    /** Charlson comorbidity index from ICD-10 coded Conditions by the binding's categories. */
+    CHARLSON("Condition.charlson");
 
     private final String code;
 
@@ -49,7 +66,11 @@ public record Binding(
     }
 
     public String resourceType() {
-      return code.startsWith("Patient.") ? "Patient" : this == CKD_EPI_2021 ? "Observation" : code;
+      if (this == CKD_EPI_2021) {
+        return "Observation";
+      }
+      int dot = code.indexOf('.');
+      return dot < 0 ? code : code.substring(0, dot);
     }
   }
 
@@ -74,10 +95,13 @@ public record Binding(
    * @param absentNote note shown when none exists
    * @param aggregation how several results combine
    * @param lookbackDays only results at most this old count (null: any age)
+   * @param lookbackHours only results at most this many hours old count (vital signs); null: no
+   *     limit in hours
    * @param staleAfterDays results older than this are used but flagged stale
    * @param plausible results outside are ignored as implausible (with a note)
    * @param missing what happens when no usable value exists
    * @param creatinine for {@code CKD-EPI-2021}: how the serum creatinine (mg/dL) is found
+   * @param categories for {@code Condition.charlson}: the comorbidity categories
    */
   public record Input(
       Source source,
@@ -94,16 +118,29 @@ public record Binding(
       String absentNote,
       Aggregation aggregation,
       Integer lookbackDays,
+      Integer lookbackHours,
       Integer staleAfterDays,
       Range plausible,
       Missing missing,
-      Input creatinine) {
+      Input creatinine,
+      List<Category> categories) {
 
     /** The binding that finds the resources: the nested creatinine one for derived inputs. */
     public Input observed() {
       return creatinine != null ? creatinine : this;
     }
   }
+
+  /**
+   * A Charlson comorbidity category (Quan 2005 ICD-10 coding).
+   *
+   * @param name the category
+   * @param weight its Charlson weight
+   * @param group categories of one group count once, with the heaviest weight (mild and severe
+   *     liver disease; diabetes with and without complications; any cancer and metastatic)
+   * @param icd10 ICD-10 code prefixes, with or without the dot
+   */
+  public record Category(String name, int weight, String group, List<String> icd10) {}
 
   /**
    * Codes and code prefixes per code system.
@@ -155,7 +192,9 @@ public record Binding(
   /**
    * @param source resource type (Condition)
    * @param reason plain-language reason, e.g. "ASCVD history"
-   * @param match matching codes; any clinical status counts (history excludes too)
+   * @param match matching codes
+   * @param statuses clinical statuses that count (e.g. {@code active} for pregnancy); null: any
+   *     status counts (history excludes too)
    */
-  public record Exclusion(Source source, String reason, CodeSet match) {}
+  public record Exclusion(Source source, String reason, CodeSet match, List<String> statuses) {}
 }

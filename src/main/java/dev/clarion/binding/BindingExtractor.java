@@ -9,6 +9,8 @@ import dev.clarion.model.ModelDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Period;
 import java.time.ZoneOffset;
@@ -57,22 +59,41 @@ public class BindingExtractor {
   /** Extracts every input of {@code model} in its input order. */
   public Extraction extract(
       ModelDescriptor model, Binding binding, PatientData data, LocalDate today) {
+    return extract(model, binding, data, today.atStartOfDay(ZoneOffset.UTC).toInstant());
+  }
+
+  /**
+   * Extracts every input of {@code model} in its input order, as of {@code now} (lookbacks in hours
+   * count from it; ages and lookbacks in days from its UTC date).
+   */
+  public Extraction extract(ModelDescriptor model, Binding binding, PatientData data, Instant now) {
     List<String> notes = new ArrayList<>(data.notes());
     List<String> basis = new ArrayList<>();
     List<FeatureValue> features = new ArrayList<>();
     for (ModelDescriptor.Feature feature : model.features()) {
       Input input = binding.inputs().get(feature.name());
-      FeatureValue value = extract(feature.name(), input, data, today, notes);
+      FeatureValue value = extract(feature.name(), input, data, now, notes);
       features.add(value);
       if (value.source() != null && !basis.contains(value.source())) {
         basis.add(value.source());
       }
     }
     List<String> exclusions = new ArrayList<>();
+    OptionalInt age = ageAt(data.patient(), day(now));
+    if (binding.minimumAge() != null && age.isPresent() && age.getAsInt() < binding.minimumAge()) {
+      exclusions.add(
+          "younger than "
+              + binding.minimumAge()
+              + " years: the model is for patients aged "
+              + binding.minimumAge()
+              + " or older");
+    }
     for (Binding.Exclusion exclusion :
         binding.exclusions() == null ? List.<Binding.Exclusion>of() : binding.exclusions()) {
       for (Condition c : data.all(Condition.class)) {
-        if (!refutedOrError(c) && matches(c.getCode(), exclusion.match())) {
+        if (!refutedOrError(c)
+            && hasStatus(c, exclusion.statuses())
+            && matches(c.getCode(), exclusion.match())) {
           exclusions.add(
               exclusion.reason()
                   + ": "
@@ -89,25 +110,29 @@ public class BindingExtractor {
   }
 
   private FeatureValue extract(
-      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
+      String name, Input input, PatientData data, Instant now, List<String> notes) {
     return switch (input.source()) {
-      case PATIENT_AGE -> age(name, input, data.patient(), today);
+      case PATIENT_AGE -> age(name, input, data.patient(), day(now));
       case PATIENT_GENDER -> gender(name, input, data.patient());
       case PATIENT_RACE -> race(name, input, data.patient(), notes);
       case OBSERVATION ->
           input.answers() != null
-              ? codedObservation(name, input, data, today)
-              : quantity(name, input, data, today, notes);
+              ? codedObservation(name, input, data, now)
+              : quantity(name, input, data, now, notes);
       case CONDITION -> condition(name, input, data);
       case MEDICATION_REQUEST -> medication(name, input, data);
-      case CKD_EPI_2021 -> ckdEpi(name, input, data, today, notes);
+      case CKD_EPI_2021 -> ckdEpi(name, input, data, now, notes);
+      case ENCOUNTER_LENGTH_OF_STAY -> EncounterInputs.lengthOfStay(name, input, data, now);
+      case ENCOUNTER_ACUITY -> EncounterInputs.acuity(name, input, data);
+      case ENCOUNTER_COUNT -> EncounterInputs.count(name, input, data, now);
+      case CHARLSON -> EncounterInputs.charlson(name, input, data, notes);
     };
   }
 
   /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */
   private FeatureValue ckdEpi(
-      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
-    FeatureValue scr = quantity("creatinine", input.creatinine(), data, today, notes);
+      String name, Input input, PatientData data, Instant now, List<String> notes) {
+    FeatureValue scr = quantity("creatinine", input.creatinine(), data, now, notes);
     if (scr.missing()) {
       return missing(name, input, null);
     }
@@ -129,7 +154,7 @@ public class BindingExtractor {
     LocalDate measured =
         scr.date() != null && scr.date().length() >= 10
             ? LocalDate.parse(scr.date().substring(0, 10))
-            : today;
+            : day(now);
     if (ageAt(patient, measured).isEmpty()) {
       return missing(name, input, null);
     }
@@ -165,6 +190,9 @@ public class BindingExtractor {
     }
     for (Input bound : binding.inputs().values()) {
       Input input = bound.observed();
+      if (input.match() == null && input.source().resourceType().equals(type)) {
+        return true; // Encounters, and Conditions for the Charlson index: decided after parsing
+      }
       if (input.source().resourceType().equals(type)
           && (anyCoding(resource, input.match()) || anyCoding(resource, input.componentOf()))) {
         return true;
@@ -199,7 +227,7 @@ public class BindingExtractor {
   // ------------------------------------------------------------------ Patient
 
   /** Whole years from Patient.birthDate to {@code day}; partial dates count from their start. */
-  private static OptionalInt ageAt(Patient patient, LocalDate day) {
+  public static OptionalInt ageAt(Patient patient, LocalDate day) {
     if (patient == null || !patient.hasBirthDate()) {
       return OptionalInt.empty();
     }
@@ -285,10 +313,10 @@ public class BindingExtractor {
   private record Candidate(Observation obs, Quantity value, Date when) {}
 
   private FeatureValue quantity(
-      String name, Input input, PatientData data, LocalDate today, List<String> notes) {
+      String name, Input input, PatientData data, Instant now, List<String> notes) {
     List<Candidate> candidates = new ArrayList<>();
     for (Observation o : data.all(Observation.class)) {
-      if (!usable(o, input) || tooOld(effective(o), input, today)) {
+      if (!usable(o, input) || tooOld(effective(o), input, now)) {
         continue;
       }
       if (matches(o.getCode(), input.match()) && o.hasValueQuantity()) {
@@ -357,7 +385,7 @@ public class BindingExtractor {
     Candidate latest = used.get(0);
     double value = values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     LocalDate date = latest.when() == null ? null : toLocalDate(latest.when());
-    boolean stale = stale(date, input, today);
+    boolean stale = stale(date, input, day(now));
     String original;
     if (used.size() == 1) {
       String unit = latest.value().hasCode() ? latest.value().getCode() : latest.value().getUnit();
@@ -383,12 +411,11 @@ public class BindingExtractor {
         stale ? staleNote(date, input.staleAfterDays()) : null);
   }
 
-  private FeatureValue codedObservation(
-      String name, Input input, PatientData data, LocalDate today) {
+  private FeatureValue codedObservation(String name, Input input, PatientData data, Instant now) {
     Optional<Observation> latest =
         data.all(Observation.class).stream()
             .filter(o -> usable(o, input) && matches(o.getCode(), input.match()))
-            .filter(o -> o.hasValueCodeableConcept() && !tooOld(effective(o), input, today))
+            .filter(o -> o.hasValueCodeableConcept() && !tooOld(effective(o), input, now))
             .max(
                 Comparator.comparing(
                     BindingExtractor::effective,
@@ -404,7 +431,7 @@ public class BindingExtractor {
     }
     Date when = effective(o);
     LocalDate date = when == null ? null : toLocalDate(when);
-    boolean stale = stale(date, input, today);
+    boolean stale = stale(date, input, day(now));
     if (value == null) {
       return new FeatureValue(
           name,
@@ -432,7 +459,9 @@ public class BindingExtractor {
 
   private FeatureValue condition(String name, Input input, PatientData data) {
     for (Condition c : data.all(Condition.class)) {
-      if (!refutedOrError(c) && hasStatus(c, input) && matches(c.getCode(), input.match())) {
+      if (!refutedOrError(c)
+          && hasStatus(c, input.statuses())
+          && matches(c.getCode(), input.match())) {
         return observed(
             name,
             input.present(),
@@ -504,10 +533,19 @@ public class BindingExtractor {
     return accepted.contains(status);
   }
 
-  private static boolean tooOld(Date when, Input input, LocalDate today) {
+  private static boolean tooOld(Date when, Input input, Instant now) {
+    if (input.lookbackHours() != null
+        && (when == null
+            || Duration.between(when.toInstant(), now).toMinutes() > input.lookbackHours() * 60L)) {
+      return true;
+    }
     return input.lookbackDays() != null
         && (when == null
-            || ChronoUnit.DAYS.between(toLocalDate(when), today) > input.lookbackDays());
+            || ChronoUnit.DAYS.between(toLocalDate(when), day(now)) > input.lookbackDays());
+  }
+
+  private static LocalDate day(Instant now) {
+    return LocalDate.ofInstant(now, ZoneOffset.UTC);
   }
 
   private static boolean stale(LocalDate date, Input input, LocalDate today) {
@@ -515,20 +553,19 @@ public class BindingExtractor {
         && (date == null || ChronoUnit.DAYS.between(date, today) > input.staleAfterDays());
   }
 
-  private static boolean hasStatus(Condition c, Input input) {
-    if (input.statuses() == null || !c.hasClinicalStatus()) {
+  private static boolean hasStatus(Condition c, List<String> statuses) {
+    if (statuses == null || !c.hasClinicalStatus()) {
       return true;
     }
-    return c.getClinicalStatus().getCoding().stream()
-        .anyMatch(x -> input.statuses().contains(x.getCode()));
+    return c.getClinicalStatus().getCoding().stream().anyMatch(x -> statuses.contains(x.getCode()));
   }
 
-  private static boolean refutedOrError(Condition c) {
+  static boolean refutedOrError(Condition c) {
     return c.getVerificationStatus().getCoding().stream()
         .anyMatch(x -> "refuted".equals(x.getCode()) || "entered-in-error".equals(x.getCode()));
   }
 
-  private static boolean matches(CodeableConcept concept, Binding.CodeSet set) {
+  static boolean matches(CodeableConcept concept, Binding.CodeSet set) {
     if (concept == null || set == null) {
       return false;
     }
@@ -588,7 +625,7 @@ public class BindingExtractor {
         + ".";
   }
 
-  private static FeatureValue observed(
+  static FeatureValue observed(
       String name,
       Double value,
       String unit,
@@ -615,7 +652,7 @@ public class BindingExtractor {
   }
 
   /** No usable value: refuse (MISSING) or default with the binding's visible note (ABSENT). */
-  private static FeatureValue missing(String name, Input input, String original) {
+  static FeatureValue missing(String name, Input input, String original) {
     Binding.Missing policy = input.missing();
     String note = policy == null || policy.note() == null ? "Not found." : policy.note();
     if (policy != null && !policy.refuses()) {

@@ -141,7 +141,33 @@ public class Bindings {
           throw new DefinitionException(file, field + ".answers", "is required");
         }
       }
-      case PATIENT_AGE -> {}
+      case PATIENT_AGE, ENCOUNTER_LENGTH_OF_STAY -> {}
+      case ENCOUNTER_ACUITY -> {
+        if (input.match() == null || input.present() == null || input.absent() == null) {
+          throw new DefinitionException(
+              file, field, "needs match, present and absent for Encounter.acuity");
+        }
+      }
+      case ENCOUNTER_COUNT -> {
+        if (input.match() == null || input.lookbackDays() == null) {
+          throw new DefinitionException(
+              file, field, "needs match (encounter classes) and lookbackDays");
+        }
+      }
+      case CHARLSON -> {
+        if (input.categories() == null || input.categories().isEmpty()) {
+          throw new DefinitionException(file, field + ".categories", "must list the categories");
+        }
+        for (int i = 0; i < input.categories().size(); i++) {
+          Binding.Category c = input.categories().get(i);
+          if (c.name() == null || c.weight() <= 0 || c.icd10() == null || c.icd10().isEmpty()) {
+            throw new DefinitionException(
+                file,
+                field + ".categories[" + i + "]",
+                "needs a name, a positive weight and ICD-10 codes");
+          }
+        }
+      }
       case CKD_EPI_2021 -> {
         Input scr = input.creatinine();
         if (scr == null

@@ -77,18 +77,53 @@ public class CardFactory {
   public Card scored(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     String band = a.band();
-    String summary =
-        String.format(Locale.ROOT, "%s %s (%s)", d.label(), Formats.percent(a.risk()), band);
+    String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), band);
     StringBuilder md = new StringBuilder();
+    if (d.points()) {
+      appendPoints(md, a);
+    } else {
+      appendRisk(md, a);
+    }
+    appendInputs(md, a);
+    appendModel(md, a, ctx);
+
+    RiskAssessment ra = riskAssessment(a, ctx);
+    Card.Suggestion file =
+        new Card.Suggestion(
+            "File this risk assessment in the chart",
+            uuid(ctx, "suggestion").toString(),
+            null,
+            List.of(
+                new Card.Action(
+                    "create",
+                    "Record the " + d.label() + " as a RiskAssessment",
+                    toJson(ra),
+                    null)));
+    return new Card(
+        uuid(ctx, "card").toString(),
+        summary,
+        md.toString(),
+        Card.Indicator.of(d.band(a.band()).indicator()),
+        source(d, ctx),
+        List.of(file),
+        "at-most-one",
+        OVERRIDE_REASONS,
+        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+  }
+
+  /** Headline, contributions in percentage points and what-ifs of a probability model. */
+  private static void appendRisk(StringBuilder md, Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    String horizon = d.horizonWords();
     md.append(
         String.format(
             Locale.ROOT,
-            "**%d-year risk of a %s: %s** — %s (%s).%n%n",
-            d.horizonYears(),
+            "**%s of %s: %s** — %s (%s).%n%n",
+            horizon == null ? "Probability" : horizon + " risk",
             d.outcome(),
             Formats.percent(a.risk()),
-            band,
-            bandRange(d, band)));
+            a.band(),
+            bandRange(d, a.band())));
     md.append("Compared with ")
         .append(d.reference().description())
         .append(": ")
@@ -129,31 +164,40 @@ public class CardFactory {
       }
       md.append("\n");
     }
-    appendInputs(md, a);
-    appendModel(md, a, ctx);
+  }
 
-    RiskAssessment ra = riskAssessment(a, ctx);
-    Card.Suggestion file =
-        new Card.Suggestion(
-            "File this risk assessment in the chart",
-            uuid(ctx, "suggestion").toString(),
-            null,
-            List.of(
-                new Card.Action(
-                    "create",
-                    "Record the " + d.label() + " as a RiskAssessment",
-                    toJson(ra),
-                    null)));
-    return new Card(
-        uuid(ctx, "card").toString(),
-        summary,
-        md.toString(),
-        Card.Indicator.of(d.bandOf(a.risk()).indicator()),
-        source(d, ctx),
-        List.of(file),
-        "at-most-one",
-        OVERRIDE_REASONS,
-        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+  /** Headline and the points of every item of a point score (NEWS2, LACE). */
+  private static void appendPoints(StringBuilder md, Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    String horizon = d.horizonWords();
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "**%s: %s** — %s (%s). Predicts %s%s.%n%n",
+            d.label(),
+            Formats.score(a.risk()),
+            a.band(),
+            bandRange(d, a.band()),
+            d.outcome(),
+            horizon == null || horizon.equals("now") ? "" : " within " + horizon));
+    md.append("| Item | Patient | Points |\n|---|---|---|\n");
+    for (Assessment.Attribution at : a.attributions()) {
+      ModelDescriptor.Feature f = feature(d, at.feature());
+      md.append("| ")
+          .append(at.label())
+          .append(" | ")
+          .append(value(f, at.patientValue()))
+          .append(" | ")
+          .append(Math.round(at.contribution()))
+          .append(" |\n");
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe items' points add up to the total, %s (%s scores %s).%n%n",
+            Formats.score(a.risk()),
+            d.reference().description(),
+            Formats.score(a.baseline())));
   }
 
   public Card refused(Assessment a, Context ctx) {
@@ -272,17 +316,24 @@ public class CardFactory {
     }
     RiskAssessment.RiskAssessmentPredictionComponent p = ra.addPrediction();
     p.setOutcome(new CodeableConcept().setText(d.outcome()));
+    p.setQualitativeRisk(new CodeableConcept(new Coding(BAND_SYSTEM, a.band(), a.band())));
+    if (d.points()) {
+      // A point score is not a probability: the total goes in the rationale.
+      p.setRationale(d.label() + " " + Formats.score(a.risk()));
+      return ra;
+    }
     p.setProbability(
         new DecimalType(BigDecimal.valueOf(a.risk()).setScale(6, RoundingMode.HALF_UP)));
-    p.setQualitativeRisk(new CodeableConcept(new Coding(BAND_SYSTEM, a.band(), a.band())));
-    p.setWhen(
-        new Range()
-            .setHigh(
-                new Quantity()
-                    .setValue(d.horizonYears())
-                    .setUnit("years")
-                    .setSystem("http://unitsofmeasure.org")
-                    .setCode("a")));
+    if (d.horizonYears() > 0) {
+      p.setWhen(
+          new Range()
+              .setHigh(
+                  new Quantity()
+                      .setValue(d.horizonYears())
+                      .setUnit("years")
+                      .setSystem("http://unitsofmeasure.org")
+                      .setCode("a")));
+    }
     return ra;
   }
 
@@ -325,6 +376,9 @@ public class CardFactory {
   }
 
   private static String bandRange(ModelDescriptor d, String band) {
+    if (d.points()) {
+      return pointsRange(d, band);
+    }
     double lower = 0;
     for (ModelDescriptor.Band b : d.bands()) {
       if (b.code().equals(band)) {
@@ -340,12 +394,39 @@ public class CardFactory {
     return band;
   }
 
+  /** "0–4 points", "7 points or more", "a single item scoring 3 or more". */
+  private static String pointsRange(ModelDescriptor d, String band) {
+    double lower = 0;
+    for (ModelDescriptor.Band b : d.bands()) {
+      if (b.anyItemAtLeast() != null) {
+        if (b.code().equals(band)) {
+          return "a single item scoring " + b.anyItemAtLeast() + " or more";
+        }
+        continue;
+      }
+      if (b.code().equals(band)) {
+        return b.upper() == null
+            ? plain(lower) + " points or more"
+            : plain(lower) + "–" + plain(b.upper() - 1) + " points";
+      }
+      lower = b.upper() == null ? lower : b.upper();
+    }
+    return band;
+  }
+
   static String value(ModelDescriptor.Feature f, double v) {
     if ("1".equals(f.unit())) {
       return v >= 0.5 ? "yes" : "no";
     }
-    String unit = "a".equals(f.unit()) ? "years" : "mm[Hg]".equals(f.unit()) ? "mm Hg" : f.unit();
-    return plain(v) + " " + unit;
+    String unit =
+        switch (f.unit()) {
+          case "a" -> "years";
+          case "mm[Hg]" -> "mm Hg";
+          case "Cel" -> "°C";
+          case "d" -> "days";
+          default -> f.unit().startsWith("{") ? "" : f.unit();
+        };
+    return unit.isEmpty() ? plain(v) : plain(v) + " " + unit;
   }
 
   private static String plain(double v) {

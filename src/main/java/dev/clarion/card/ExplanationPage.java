@@ -78,8 +78,9 @@ public class ExplanationPage {
     DecisionRecord r = decisions.find(id);
     ModelDescriptor d = models.find(r.modelId).map(OnnxModel::descriptor).orElse(null);
     boolean scored = r.output != null && r.output.hasNonNull("risk");
+    boolean points = scored && "points".equals(r.output.path("scale").asText());
 
-    List<Bar> contributions = SvgCharts.contributions(r.attributions);
+    List<Bar> contributions = SvgCharts.contributions(r.attributions, points);
     List<Row> whatIfs = new ArrayList<>();
     List<Bar> whatIfBars = new ArrayList<>();
     if (scored) {
@@ -131,14 +132,23 @@ public class ExplanationPage {
                 .data("decisionId", r.id)
                 .data("recordedAt", r.recordedAt.toString())
                 .data("scored", scored)
-                .data("risk", scored ? Formats.percent(r.output.get("risk").asDouble()) : "")
+                .data(
+                    "risk",
+                    scored ? Formats.recorded(r.output, r.output.get("risk").asDouble()) : "")
                 .data("band", band)
                 .data("indicator", indicator)
-                .data("horizon", d == null ? "" : d.horizonYears())
-                .data("outcome", d == null ? "" : d.outcome())
+                .data("headline", headline(d, points))
+                .data(
+                    "contributionNote",
+                    points
+                        ? "The points each item scored; they add up to the total."
+                        : "Exact Shapley values in percentage points against the reference"
+                            + " profile; they add up to the risk minus the reference's risk. Red"
+                            + " raises the risk, green lowers it.")
                 .data("referenceDescription", d == null ? "" : d.reference().description())
                 .data(
-                    "baseline", scored ? Formats.percent(r.output.path("baseline").asDouble()) : "")
+                    "baseline",
+                    scored ? Formats.recorded(r.output, r.output.path("baseline").asDouble()) : "")
                 .data(
                     "contributionChart",
                     SvgCharts.bars(
@@ -161,5 +171,20 @@ public class ExplanationPage {
         .header("Cache-Control", "no-store")
         .header("Referrer-Policy", "no-referrer")
         .build();
+  }
+
+  /** "10-year risk of …", "Probability of …" or "Predicts … within 30 days." */
+  private static String headline(ModelDescriptor d, boolean points) {
+    if (d == null) {
+      return "";
+    }
+    String horizon = d.horizonWords();
+    if (points) {
+      return "Predicts "
+          + d.outcome()
+          + (horizon == null || horizon.equals("now") ? "" : " within " + horizon)
+          + ".";
+    }
+    return (horizon == null ? "Probability" : horizon + " risk") + " of " + d.outcome() + ".";
   }
 }

@@ -110,6 +110,16 @@ public class CdsServiceRegistry {
       throw new DefinitionException(
           file, "clarion.cardOnlyWhen.input", "is not an input of the model");
     }
+    if (def.clarion().silentWhen() != null) {
+      for (String code : def.clarion().silentWhen()) {
+        if (!List.of("missing-input", "out-of-range", "excluded").contains(code)) {
+          throw new DefinitionException(
+              file,
+              "clarion.silentWhen",
+              "names '" + code + "'; must be missing-input, out-of-range or excluded");
+        }
+      }
+    }
     if (def.clarion().optionalPrefetch() != null) {
       for (String key : def.clarion().optionalPrefetch()) {
         if (def.prefetch() == null || !def.prefetch().containsKey(key)) {

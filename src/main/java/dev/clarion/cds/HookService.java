@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -151,9 +152,7 @@ public class HookService {
             patientId,
             r -> BindingExtractor.mayContribute(binding, r),
             caller::mayQuery);
-    Extraction extraction =
-        extractor.extract(
-            model.descriptor(), binding, data, LocalDate.ofInstant(now, ZoneOffset.UTC));
+    Extraction extraction = extractor.extract(model.descriptor(), binding, data, now);
     ObjectNode inputs = mapper.valueToTree(extraction);
     inputs.set("sources", mapper.valueToTree(data.sources()));
     record.inputs = inputs;
@@ -169,7 +168,10 @@ public class HookService {
       result = List.of(cards.scored(assessment, ctx));
     } else {
       record.reasons = mapper.valueToTree(assessment.reasons());
-      result = silent(service, extraction) ? List.of() : List.of(cards.refused(assessment, ctx));
+      result =
+          silent(service, assessment, data, now)
+              ? List.of()
+              : List.of(cards.refused(assessment, ctx));
     }
     record.cardUuids = mapper.valueToTree(result.stream().map(Card::uuid).toList());
     record.suggestionUuids =
@@ -185,10 +187,20 @@ public class HookService {
    * No "not calculated" card for children, nor for patients outside the population a service is for
    * (its {@code cardOnlyWhen}): such cards on every chart are noise.
    */
-  private static boolean silent(ServiceDefinition service, Extraction extraction) {
+  private static boolean silent(
+      ServiceDefinition service, Assessment assessment, PatientData data, Instant now) {
+    Extraction extraction = assessment.extraction();
+    List<String> silentWhen = service.clarion().silentWhen();
+    if (silentWhen != null && silentWhen.contains(assessment.reasonCode())) {
+      return true;
+    }
     Integer below = service.clarion().silentBelowAge();
     FeatureValue age = extraction.feature("age");
-    if (below != null && age != null && age.value() != null && age.value() < below) {
+    OptionalInt years =
+        age != null && age.value() != null
+            ? OptionalInt.of(age.value().intValue())
+            : BindingExtractor.ageAt(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC));
+    if (below != null && years.isPresent() && years.getAsInt() < below) {
       return true;
     }
     ServiceDefinition.Below only = service.clarion().cardOnlyWhen();

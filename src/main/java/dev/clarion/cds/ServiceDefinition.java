@@ -27,9 +27,36 @@ public record ServiceDefinition(
    * @param cardOnlyWhen when set, a patient who cannot be scored gets a card only if this input was
    *     found and is below the bound (e.g. eGFR &lt; 60 for a CKD model: without it every chart
    *     would get a "not calculated" card); the decision record still says why
+   * @param silentWhen refusal codes that get {@code "cards": []} instead of a "not calculated" card
+   *     (e.g. {@code missing-input} for NEWS2 at the start of an encounter, before vital signs are
+   *     taken); the decision record still says why
    */
   public record Clarion(
-      String model, List<String> optionalPrefetch, Integer silentBelowAge, Below cardOnlyWhen) {}
+      String model,
+      List<String> optionalPrefetch,
+      Integer silentBelowAge,
+      Below cardOnlyWhen,
+      List<String> silentWhen,
+      Orders orders) {}
+
+  /**
+   * For order-select and order-sign: the service answers only when {@code draftOrders} holds a
+   * matching medication order, and shows the risk as now and with the treatment.
+   *
+   * @param matchInput the model input whose binding codes define the medications (e.g. {@code
+   *     bpTreated}: any antihypertensive the binding recognises)
+   * @param description what the matched orders are, in words ("an antihypertensive")
+   * @param whatIf the patient's inputs if the treatment works as intended
+   */
+  public record Orders(String matchInput, String description, OrderWhatIf whatIf) {}
+
+  /**
+   * @param label the change in words ("systolic BP 120 mm Hg on treatment")
+   * @param set model inputs and their values with the treatment; shown when the patient's value of
+   *     the first one is on the far side of that input's own what-if target (or always, when the
+   *     input has none)
+   */
+  public record OrderWhatIf(String label, Map<String, Double> set) {}
 
   /** An input and the bound it must be below. */
   public record Below(String input, double below) {}

@@ -14,26 +14,12 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 @ApplicationScoped
-public class ShapleyExplainer {
+public class ShapleyExplainer implements Explainer {
 
   /** 2^12 rows is still one small batch; beyond that exact enumeration stops being cheap. */
   public static final int MAX_ATTRIBUTED = 12;
 
-  /**
-   * @param prediction f(patient)
-   * @param baseline f(reference)
-   * @param contributions φ per model input (0 for inputs that are not attributed)
-   * @param whatIf scores of the extra rows, in the order given
-   */
-  public record Explanation(
-      double prediction, double baseline, double[] contributions, double[] whatIf) {}
-
-  /**
-   * @param patient the patient's feature row
-   * @param reference the reference row; only its attributed positions are used
-   * @param attributed which inputs receive a contribution
-   * @param whatIfRows full feature rows to score in the same batch
-   */
+  @Override
   public Explanation explain(
       OnnxModel model,
       float[] patient,
@@ -79,7 +65,7 @@ public class ShapleyExplainer {
     }
     double[] whatIf = new double[whatIfRows.size()];
     System.arraycopy(f, coalitions, whatIf, 0, whatIf.length);
-    return new Explanation(f[coalitions - 1], f[0], phi, whatIf);
+    return new Explanation(f[coalitions - 1], f[0], phi, whatIf, null);
   }
 
   private static int[] players(boolean[] attributed) {

@@ -12,9 +12,14 @@ import org.hl7.fhir.r4.model.Resource;
  * @param resources every other resource about this patient
  * @param notes remarks about the data (resources dropped, pages not followed, keys missing)
  * @param sources per prefetch key, where its data came from (prefetch, fetched, failed and why)
+ * @param encounterId the hook's {@code context.encounterId}, or null
  */
 public record PatientData(
-    Patient patient, List<Resource> resources, List<String> notes, Map<String, String> sources) {
+    Patient patient,
+    List<Resource> resources,
+    List<String> notes,
+    Map<String, String> sources,
+    String encounterId) {
 
   public <T extends Resource> List<T> all(Class<T> type) {
     return resources.stream().filter(type::isInstance).map(type::cast).toList();

@@ -114,7 +114,7 @@ public class PatientDataService {
       throw new PrefetchUnavailableException(
           "Required data not available: " + String.join("; ", missingRequired) + ".");
     }
-    return parse(values, sources, notes, patientId, relevant);
+    return parse(values, sources, notes, patientId, relevant, request.contextString("encounterId"));
   }
 
   private void fetchMissing(
@@ -186,7 +186,8 @@ public class PatientDataService {
       Map<String, String> sources,
       List<String> notes,
       String patientId,
-      Predicate<JsonNode> relevant) {
+      Predicate<JsonNode> relevant,
+      String encounterId) {
     Map<String, Resource> resources = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> v : values.entrySet()) {
       String key = v.getKey();
@@ -232,7 +233,8 @@ public class PatientDataService {
     if (dropped > 0) {
       notes.add(dropped + " resource(s) about another patient were ignored.");
     }
-    return new PatientData(patient, List.copyOf(others), List.copyOf(notes), Map.copyOf(sources));
+    return new PatientData(
+        patient, List.copyOf(others), List.copyOf(notes), Map.copyOf(sources), encounterId);
   }
 
   private IBaseResource parseResource(String key, JsonNode value) {
@@ -283,6 +285,8 @@ public class PatientDataService {
       subject = c.getSubject();
     } else if (resource instanceof org.hl7.fhir.r4.model.MedicationRequest m) {
       subject = m.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.Encounter e) {
+      subject = e.getSubject();
     }
     if (subject == null || !subject.hasReference()) {
       return subject == null;

@@ -16,7 +16,14 @@ import java.util.Map;
  * @param input name of the ONNX input tensor, float[N, features.size()]
  * @param output name of the ONNX output tensor, float[N, 1]
  * @param outcome what the output predicts, in plain words
- * @param horizonYears prediction horizon
+ * @param horizonYears prediction horizon in years (0 when the output is not a risk over years)
+ * @param horizon the horizon in words when it is not whole years (e.g. "30 days"), or null
+ * @param scale {@code probability} (default: the output is a fraction) or {@code points} (the
+ *     output is a point score such as NEWS2, and {@code bands} bound points)
+ * @param explanation {@code shapley} (default: exact Shapley values over the attributed inputs) or
+ *     {@code points} (each item's points, read from the ONNX output named by {@code itemPoints})
+ * @param itemPoints for point scores: the ONNX output float[N, features.size()] with each item's
+ *     points
  * @param citation the publication the equation comes from
  * @param intendedPopulation who the model is validated for, in plain words
  * @param features input columns in tensor order
@@ -34,6 +41,10 @@ public record ModelDescriptor(
     String output,
     String outcome,
     int horizonYears,
+    String horizon,
+    String scale,
+    String explanation,
+    String itemPoints,
     String citation,
     String intendedPopulation,
     List<Feature> features,
@@ -51,6 +62,8 @@ public record ModelDescriptor(
    * @param attributed whether the explanation attributes risk to this input; inputs that only
    *     select an equation (sex, race) are held at the patient's value
    * @param whatIf a clinically sensible target for a modifiable input, or null
+   * @param points for point scores: the item's point table in ascending order of {@code upTo} (the
+   *     last row has none); compiled into the ONNX graph by {@link PointScoreGraphBuilder}
    */
   public record Feature(
       String name,
@@ -59,7 +72,14 @@ public record ModelDescriptor(
       Double min,
       Double max,
       boolean attributed,
-      WhatIf whatIf) {}
+      WhatIf whatIf,
+      List<Points> points) {}
+
+  /**
+   * One row of an item's point table: values up to {@code upTo} (inclusive, and above the previous
+   * row's) score {@code points}; the last row has no {@code upTo}.
+   */
+  public record Points(Double upTo, int points) {}
 
   /**
    * What the risk would be if a modifiable input were at a target (e.g. systolic BP 120 mm Hg,
@@ -88,8 +108,43 @@ public record ModelDescriptor(
    * @param code band code (e.g. {@code intermediate})
    * @param upper exclusive upper bound as a fraction, or null for the last band
    * @param indicator CDS Hooks card indicator for this band
+   * @param anyItemAtLeast for point scores: the band also applies, whatever the total, when any
+   *     single item scores at least this many points and the total alone gives a lower band (NEWS2:
+   *     a single red score of 3 → low-medium)
    */
-  public record Band(String code, Double upper, String indicator) {}
+  public record Band(String code, Double upper, String indicator, Integer anyItemAtLeast) {}
+
+  /** The band with this code. */
+  public Band band(String code) {
+    return bands.stream().filter(b -> b.code().equals(code)).findFirst().orElseThrow();
+  }
+
+  /** Whether the output is a point score rather than a probability. */
+  public boolean points() {
+    return "points".equals(scale);
+  }
+
+  /** The output written for clinicians: {@code "8.8 %"} or {@code "7 points"}. */
+  public String format(double output) {
+    return points()
+        ? dev.clarion.web.Formats.score(output)
+        : dev.clarion.web.Formats.percent(output);
+  }
+
+  /** A difference of outputs: {@code "+1.2 points"} (percentage points) or {@code "+3"}. */
+  public String formatDifference(double difference) {
+    return points()
+        ? dev.clarion.web.Formats.signedScore(difference)
+        : dev.clarion.web.Formats.points(difference);
+  }
+
+  /** What the horizon is, in words ("10-year", "30-day"), or null when there is none. */
+  public String horizonWords() {
+    if (horizon != null) {
+      return horizon;
+    }
+    return horizonYears > 0 ? horizonYears + "-year" : null;
+  }
 
   public int featureIndex(String featureName) {
     for (int i = 0; i < features.size(); i++) {
@@ -101,11 +156,34 @@ public record ModelDescriptor(
   }
 
   public Band bandOf(double risk) {
-    for (Band band : bands) {
-      if (band.upper() == null || risk < band.upper()) {
-        return band;
+    return bandOf(risk, null);
+  }
+
+  /**
+   * The band of an output: the first band (without {@code anyItemAtLeast}) whose upper bound is
+   * above it, raised to a higher {@code anyItemAtLeast} band when one of {@code itemPoints} reaches
+   * that band's item threshold.
+   *
+   * @param itemPoints each item's points, or null
+   */
+  public Band bandOf(double risk, double[] itemPoints) {
+    int chosen = bands.size() - 1;
+    for (int i = 0; i < bands.size(); i++) {
+      Band band = bands.get(i);
+      if (band.anyItemAtLeast() == null && (band.upper() == null || risk < band.upper())) {
+        chosen = i;
+        break;
       }
     }
-    return bands.get(bands.size() - 1);
+    if (itemPoints != null) {
+      double highest = java.util.Arrays.stream(itemPoints).max().orElse(0);
+      for (int i = bands.size() - 1; i > chosen; i--) {
+        Integer at = bands.get(i).anyItemAtLeast();
+        if (at != null && highest >= at) {
+          return bands.get(i);
+        }
+      }
+    }
+    return bands.get(chosen);
   }
 }

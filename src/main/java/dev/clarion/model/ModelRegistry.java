@@ -145,6 +145,7 @@ public class ModelRegistry {
     if (d.bands() == null || d.bands().isEmpty()) {
       throw new DefinitionException(file, "bands", "must list at least one band");
     }
+    validateScale(file, d);
 
     byte[] artifact;
     Path artifactFile = file.resolveSibling(d.artifact());
@@ -167,6 +168,34 @@ public class ModelRegistry {
       return new OnnxModel(d, sha256, env, session);
     } catch (OrtException e) {
       throw new DefinitionException(file, "ONNX Runtime cannot load " + d.artifact(), e);
+    }
+  }
+
+  /** Point scores need item tables, an item-points output and the points explanation. */
+  private static void validateScale(Path file, ModelDescriptor d) {
+    if (d.scale() != null && !d.scale().equals("probability") && !d.points()) {
+      throw new DefinitionException(file, "scale", "must be probability or points");
+    }
+    if (d.explanation() != null
+        && !d.explanation().equals("shapley")
+        && !d.explanation().equals("points")) {
+      throw new DefinitionException(file, "explanation", "must be shapley or points");
+    }
+    boolean pointsExplained = "points".equals(d.explanation());
+    if (pointsExplained != d.points()) {
+      throw new DefinitionException(
+          file, "explanation", "is points exactly when the scale is points");
+    }
+    if (!d.points()) {
+      return;
+    }
+    require(file, "itemPoints", d.itemPoints());
+    for (int i = 0; i < d.features().size(); i++) {
+      try {
+        PointScoreGraphBuilder.table(d, d.features().get(i));
+      } catch (IllegalArgumentException e) {
+        throw new DefinitionException(file, "features[" + i + "].points", e.getMessage());
+      }
     }
   }
 
@@ -201,6 +230,10 @@ public class ModelRegistry {
     if (!session.getOutputInfo().containsKey(d.output())) {
       throw new DefinitionException(
           file, "output", "is not an ONNX output " + session.getOutputNames());
+    }
+    if (d.itemPoints() != null && !session.getOutputInfo().containsKey(d.itemPoints())) {
+      throw new DefinitionException(
+          file, "itemPoints", "is not an ONNX output " + session.getOutputNames());
     }
   }
 

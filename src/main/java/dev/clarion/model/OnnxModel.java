@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A loaded, sha256-verified ONNX model. {@link #predict} is thread-safe: ONNX Runtime sessions may
@@ -52,16 +53,46 @@ public final class OnnxModel implements AutoCloseable {
     long n = rows.length / width;
     try (OnnxTensor input =
             OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), new long[] {n, width});
-        OrtSession.Result result = session.run(Map.of(descriptor.input(), input))) {
-      float[][] out = (float[][]) result.get(0).getValue();
-      double[] scores = new double[out.length];
-      for (int i = 0; i < out.length; i++) {
-        scores[i] = out[i][0];
-      }
-      return scores;
+        OrtSession.Result result =
+            session.run(Map.of(descriptor.input(), input), Set.of(descriptor.output()))) {
+      return column(result, descriptor.output());
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
     }
+  }
+
+  /**
+   * The totals and each item's points of a point score, in one call.
+   *
+   * @param totals the output per row
+   * @param items the item-points output per row, {@code items[row][feature]}
+   */
+  public record Scores(double[] totals, float[][] items) {}
+
+  /** Scores a batch of a point score, with the items' points ({@code itemPoints} output). */
+  public Scores predictWithItems(float[] rows) {
+    if (descriptor.itemPoints() == null) {
+      throw new IllegalStateException("model " + descriptor.id() + " has no item-points output");
+    }
+    int width = width();
+    long n = rows.length / width;
+    try (OnnxTensor input =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), new long[] {n, width});
+        OrtSession.Result result = session.run(Map.of(descriptor.input(), input))) {
+      float[][] items = (float[][]) result.get(descriptor.itemPoints()).orElseThrow().getValue();
+      return new Scores(column(result, descriptor.output()), items);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
+    }
+  }
+
+  private static double[] column(OrtSession.Result result, String name) throws OrtException {
+    float[][] out = (float[][]) result.get(name).orElseThrow().getValue();
+    double[] scores = new double[out.length];
+    for (int i = 0; i < out.length; i++) {
+      scores[i] = out[i][0];
+    }
+    return scores;
   }
 
   @Override

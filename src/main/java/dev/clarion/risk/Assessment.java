@@ -69,6 +69,10 @@ public record Assessment(
     output.put("risk", risk);
     output.put("band", band);
     output.put("baseline", baseline);
+    if (model.descriptor().points()) {
+      // "risk" is then the total points; monitoring keeps point scores out of risk statistics.
+      output.put("scale", "points");
+    }
     if (!whatIfs.isEmpty()) {
       output.set("whatIf", mapper.valueToTree(whatIfs));
     }

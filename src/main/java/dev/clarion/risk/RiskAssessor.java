@@ -2,7 +2,8 @@ package dev.clarion.risk;
 
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
-import dev.clarion.explain.ShapleyExplainer;
+import dev.clarion.explain.Explainer;
+import dev.clarion.explain.Explainers;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.OnnxModel;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,10 +18,10 @@ import java.util.List;
 @ApplicationScoped
 public class RiskAssessor {
 
-  private final ShapleyExplainer explainer;
+  private final Explainers explainers;
 
-  RiskAssessor(ShapleyExplainer explainer) {
-    this.explainer = explainer;
+  RiskAssessor(Explainers explainers) {
+    this.explainers = explainers;
   }
 
   public Assessment assess(OnnxModel model, Extraction extraction) {
@@ -79,8 +80,8 @@ public class RiskAssessor {
         whatIfColumns.add(i);
       }
     }
-    ShapleyExplainer.Explanation e =
-        explainer.explain(model, patient, reference, attributed, whatIfRows);
+    Explainer.Explanation e =
+        explainers.forModel(d).explain(model, patient, reference, attributed, whatIfRows);
     List<Assessment.WhatIf> whatIfs = new ArrayList<>();
     for (int w = 0; w < whatIfColumns.size(); w++) {
       int i = whatIfColumns.get(w);
@@ -103,7 +104,7 @@ public class RiskAssessor {
         null,
         List.of(),
         e.prediction(),
-        d.bandOf(e.prediction()).code(),
+        d.bandOf(e.prediction(), e.itemPoints()).code(),
         e.baseline(),
         List.copyOf(attributions),
         List.copyOf(whatIfs),

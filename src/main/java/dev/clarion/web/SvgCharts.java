@@ -89,6 +89,15 @@ public final class SvgCharts {
    * fraction): length |φ|, red when it raises the risk, green when it lowers it; none when null.
    */
   public static List<Bar> contributions(com.fasterxml.jackson.databind.JsonNode attributions) {
+    return contributions(attributions, false);
+  }
+
+  /**
+   * @param points whether the contributions are a point score's item points (labelled "+3") rather
+   *     than fractions (labelled in percentage points)
+   */
+  public static List<Bar> contributions(
+      com.fasterxml.jackson.databind.JsonNode attributions, boolean points) {
     List<Bar> bars = new java.util.ArrayList<>();
     if (attributions != null) {
       for (com.fasterxml.jackson.databind.JsonNode a : attributions) {
@@ -97,7 +106,10 @@ public final class SvgCharts {
             new Bar(
                 a.path("label").asText(a.path("feature").asText()),
                 Math.abs(c),
-                (c >= 0 ? "+" : "−") + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
+                points
+                    ? Formats.signedScore(c)
+                    : (c >= 0 ? "+" : "−")
+                        + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
                 c >= 0 ? "bar up" : "bar down"));
       }
     }

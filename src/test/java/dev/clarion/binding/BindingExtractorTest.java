@@ -164,7 +164,7 @@ class BindingExtractorTest {
           EXTRACTOR.extract(
               MODEL,
               BINDING,
-              new PatientData(patient, List.of(), new ArrayList<>(), java.util.Map.of()),
+              new PatientData(patient, List.of(), new ArrayList<>(), java.util.Map.of(), null),
               TODAY);
       assertEquals(1, x.feature("africanAmerican").value(), system);
       assertNull(x.feature("africanAmerican").note(), system);
@@ -213,7 +213,7 @@ class BindingExtractorTest {
     return EXTRACTOR.extract(
         MODEL,
         BINDING,
-        new PatientData(patient, List.of(resources), new ArrayList<>(), java.util.Map.of()),
+        new PatientData(patient, List.of(resources), new ArrayList<>(), java.util.Map.of(), null),
         TODAY);
   }
 

@@ -59,7 +59,8 @@ class CdsHooksEndpointTest {
         .get("/cds-services")
         .then()
         .statusCode(200)
-        .body("services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd", "kfre"))
+        .body(
+            "services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace"))
         .body(ascvd + ".hook", equalTo("patient-view"))
         .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
         .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))

@@ -45,7 +45,7 @@ class CdsWireFormatTest {
             "D",
             null,
             null,
-            new ServiceDefinition.Clarion("ascvd-pce", null, null, null));
+            new ServiceDefinition.Clarion("ascvd-pce", null, null, null, null, null));
     assertEquals(
         "{\"hook\":\"patient-view\",\"title\":\"T\",\"description\":\"D\",\"id\":\"x\"}",
         JSON.writeValueAsString(def.discovery()));

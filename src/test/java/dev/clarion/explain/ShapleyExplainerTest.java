@@ -45,7 +45,7 @@ class ShapleyExplainerTest {
     };
     for (float[] patient : patients) {
       float[] reference = withFixed(patient);
-      ShapleyExplainer.Explanation e =
+      dev.clarion.explain.Explainer.Explanation e =
           EXPLAINER.explain(model, patient, reference, ATTRIBUTED, List.of());
       double sum = 0;
       for (double phi : e.contributions()) {
@@ -61,7 +61,7 @@ class ShapleyExplainerTest {
   void inputAtItsReferenceValueGetsNoContribution() {
     // Dummy property: HDL and smoking equal the reference, so they explain nothing.
     float[] patient = {62, 240, 50, 150, 1, 0, 1, 0, 0};
-    ShapleyExplainer.Explanation e =
+    dev.clarion.explain.Explainer.Explanation e =
         EXPLAINER.explain(model, patient, withFixed(patient), ATTRIBUTED, List.of());
     assertEquals(0.0, e.contributions()[2], 1e-12);
     assertEquals(0.0, e.contributions()[5], 1e-12);
@@ -72,7 +72,7 @@ class ShapleyExplainerTest {
   void singleDifferingInputTakesTheWholeDifference() {
     // Known case: only smoking differs from the reference, so φ_smoker = f(x) − f(ref).
     float[] patient = {40, 170, 50, 110, 0, 1, 0, 1, 0};
-    ShapleyExplainer.Explanation e =
+    dev.clarion.explain.Explainer.Explanation e =
         EXPLAINER.explain(model, patient, withFixed(patient), ATTRIBUTED, List.of());
     assertEquals(javaRisk(patient) - javaRisk(withFixed(patient)), e.contributions()[5], 1e-6);
   }
@@ -82,7 +82,7 @@ class ShapleyExplainerTest {
     float[] patient = {60, 220, 45, 150, 0, 1, 0, 0, 0};
     float[] quit = patient.clone();
     quit[5] = 0;
-    ShapleyExplainer.Explanation e =
+    dev.clarion.explain.Explainer.Explanation e =
         EXPLAINER.explain(model, patient, withFixed(patient), ATTRIBUTED, List.of(quit));
     assertEquals(javaRisk(quit), e.whatIf()[0], 1e-5);
   }

@@ -55,7 +55,14 @@ class ModelCardTest {
         assertFalse(attributes.get(name).asText().isBlank(), file + ": " + name);
       }
       assertEquals(13, attributes.size(), file + ": no attribute beyond the 13");
-      assertTrue(attributes.get("useOfSex").asText().startsWith("Yes"), file + "");
+      // Sex is used exactly when the model has a sex input.
+      boolean sexInput =
+          new ObjectMapper()
+              .readTree(file.resolveSibling("model.json").toFile())
+              .findValuesAsText("name")
+              .contains("female");
+      assertEquals(
+          sexInput, attributes.get("useOfSex").asText().startsWith("Yes"), file + ": useOfSex");
       assertTrue(attributes.get("useOfEthnicity").asText().startsWith("No"), file + "");
       assertFalse(card.path("knownLimitations").isEmpty(), file + ": limitations stated");
     }

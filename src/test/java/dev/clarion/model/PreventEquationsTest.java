@@ -150,7 +150,7 @@ class PreventEquationsTest {
         reference[i] = d.reference().values().get(f.name()).floatValue();
       }
     }
-    ShapleyExplainer.Explanation e =
+    dev.clarion.explain.Explainer.Explanation e =
         new ShapleyExplainer().explain(model, patient, reference, attributed, List.of());
     double sum = Arrays.stream(e.contributions()).sum();
     assertEquals(e.prediction() - e.baseline(), sum, 1e-9);

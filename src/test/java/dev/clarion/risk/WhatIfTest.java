@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
+import dev.clarion.explain.Explainers;
+import dev.clarion.explain.PointsExplainer;
 import dev.clarion.explain.ShapleyExplainer;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.ModelRegistry;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class WhatIfTest {
 
-  static final RiskAssessor ASSESSOR = new RiskAssessor(new ShapleyExplainer());
+  static final RiskAssessor ASSESSOR =
+      new RiskAssessor(new Explainers(new ShapleyExplainer(), new PointsExplainer()));
 
   @Test
   void pceSmokerWithHighBloodPressureGetsBothChanges() throws Exception {
