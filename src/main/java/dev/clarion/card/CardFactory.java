@@ -71,14 +71,37 @@ public class CardFactory {
     this.explanations = explanations;
   }
 
-  /** Context of the card: who it is about, which decision, where the model card is served. */
-  public record Context(String patientId, UUID decisionId, Instant time, String baseUrl) {}
+  /**
+   * Context of the card: who it is about, which decision, where the model card is served, and for
+   * order hooks the order being signed or selected (null otherwise).
+   */
+  public record Context(
+      String patientId, UUID decisionId, Instant time, String baseUrl, Order order) {}
+
+  /**
+   * @param text what is being ordered, in words
+   * @param scenario the label of the what-if with the treatment
+   */
+  public record Order(String text, String scenario) {}
 
   public Card scored(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     String band = a.band();
     String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), band);
     StringBuilder md = new StringBuilder();
+    if (ctx.order() != null) {
+      md.append("**Being ordered:** ")
+          .append(escape(ctx.order().text()))
+          .append(". The risk with the treatment is the equation's estimate for that profile,")
+          .append(" not a treatment effect measured in a trial.\n\n");
+      for (Assessment.WhatIf w : a.whatIfs()) {
+        if (w.label().equals(ctx.order().scenario())) {
+          // The treatment scenario leads: it is what the clinician is deciding on.
+          summary += "; with " + w.label() + ": " + d.format(w.risk());
+          break;
+        }
+      }
+    }
     if (d.points()) {
       appendPoints(md, a);
     } else {

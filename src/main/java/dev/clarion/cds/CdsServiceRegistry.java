@@ -48,7 +48,9 @@ public class CdsServiceRegistry {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
         ServiceDefinition def = read(file, reader);
         validate(file, def, models);
-        checkPrefetchCovers(file, def, bindings.forModel(def.clarion().model()).orElseThrow());
+        Binding binding = bindings.forModel(def.clarion().model()).orElseThrow();
+        checkPrefetchCovers(file, def, binding);
+        checkOrders(file, def, binding, models);
         if (loaded.putIfAbsent(def.id(), def) != null) {
           throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
         }
@@ -126,6 +128,54 @@ public class CdsServiceRegistry {
           throw new DefinitionException(
               file, "clarion.optionalPrefetch", "names unknown prefetch key '" + key + "'");
         }
+      }
+    }
+  }
+
+  /**
+   * An {@code orders} block belongs to an order hook, names a medication input of the binding, and
+   * sets model inputs to values inside their validated ranges.
+   */
+  static void checkOrders(Path file, ServiceDefinition def, Binding binding, ModelRegistry models) {
+    ServiceDefinition.Orders orders = def.clarion().orders();
+    boolean orderHook = def.hook().equals("order-sign") || def.hook().equals("order-select");
+    if (orders == null) {
+      if (orderHook) {
+        throw new DefinitionException(
+            file, "clarion.orders", "is required on " + def.hook() + " (which orders to answer)");
+      }
+      return;
+    }
+    if (!orderHook) {
+      throw new DefinitionException(
+          file, "clarion.orders", "only applies to order-sign and order-select");
+    }
+    Binding.Input input =
+        orders.matchInput() == null ? null : binding.inputs().get(orders.matchInput());
+    if (input == null || input.source() != Binding.Source.MEDICATION_REQUEST) {
+      throw new DefinitionException(
+          file, "clarion.orders.matchInput", "must name a MedicationRequest input of the binding");
+    }
+    if (orders.description() == null
+        || orders.whatIf() == null
+        || orders.whatIf().label() == null
+        || orders.whatIf().set() == null
+        || orders.whatIf().set().isEmpty()) {
+      throw new DefinitionException(
+          file, "clarion.orders", "needs a description and a whatIf with a label and inputs");
+    }
+    var model = models.find(def.clarion().model()).orElseThrow().descriptor();
+    for (Map.Entry<String, Double> set : orders.whatIf().set().entrySet()) {
+      int i = model.featureIndex(set.getKey());
+      if (i < 0) {
+        throw new DefinitionException(
+            file, "clarion.orders.whatIf.set." + set.getKey(), "is not an input of the model");
+      }
+      var f = model.features().get(i);
+      if ((f.min() != null && set.getValue() < f.min())
+          || (f.max() != null && set.getValue() > f.max())) {
+        throw new DefinitionException(
+            file, "clarion.orders.whatIf.set." + set.getKey(), "is outside the validated range");
       }
     }
   }

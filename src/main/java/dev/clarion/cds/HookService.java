@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -145,6 +146,26 @@ public class HookService {
     record.modelSha256 = model.sha256();
 
     Binding binding = bindings.forModel(model.descriptor().id()).orElseThrow();
+    ServiceDefinition.Orders orders = service.clarion().orders();
+    List<String> ordered = List.of();
+    List<Assessment.Scenario> scenarios = List.of();
+    if (orders != null) {
+      ordered = DraftOrders.matching(request, binding.inputs().get(orders.matchInput()).match());
+      if (ordered.isEmpty()) {
+        // Nothing this service advises on is being ordered: no card, no FHIR work.
+        record.outcome = Assessment.Outcome.REFUSED;
+        record.reasonCode = "no-matching-order";
+        record.reasons =
+            mapper.valueToTree(List.of("No draft order is " + orders.description() + "."));
+        record.cardUuids = mapper.createArrayNode();
+        record.suggestionUuids = mapper.createArrayNode();
+        return List.of();
+      }
+      scenarios =
+          List.of(
+              new Assessment.Scenario(
+                  orders.whatIf().label(), new LinkedHashMap<>(orders.whatIf().set())));
+    }
     PatientData data =
         patientData.gather(
             service,
@@ -156,9 +177,19 @@ public class HookService {
     ObjectNode inputs = mapper.valueToTree(extraction);
     inputs.set("sources", mapper.valueToTree(data.sources()));
     record.inputs = inputs;
-    Assessment assessment = assessor.assess(model, extraction);
+    Assessment assessment = assessor.assess(model, extraction, scenarios);
 
-    CardFactory.Context ctx = new CardFactory.Context(patientId, record.id, now, baseUrl);
+    CardFactory.Context ctx =
+        new CardFactory.Context(
+            patientId,
+            record.id,
+            now,
+            baseUrl,
+            orders == null
+                ? null
+                : new CardFactory.Order(
+                    String.join(", ", ordered) + " (" + orders.description() + ")",
+                    orders.whatIf().label()));
     record.outcome = assessment.outcome();
     record.reasonCode = assessment.reasonCode();
     List<Card> result;

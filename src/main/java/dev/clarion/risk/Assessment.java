@@ -63,6 +63,21 @@ public record Assessment(
    */
   public record WhatIf(String feature, String label, double from, double to, double risk) {}
 
+  /**
+   * A what-if that changes several inputs at once (e.g. a treatment being ordered: systolic BP 120
+   * and on treatment).
+   *
+   * @param label the change in words
+   * @param set input name → value, in order; the first one decides whether it applies
+   */
+  public record Scenario(String label, java.util.LinkedHashMap<String, Double> set) {
+
+    /** The input that decides whether the scenario applies. */
+    public String first() {
+      return set.keySet().iterator().next();
+    }
+  }
+
   /** What a decision record stores as the output of a scored assessment. */
   public ObjectNode output(ObjectMapper mapper) {
     ObjectNode output = mapper.createObjectNode();

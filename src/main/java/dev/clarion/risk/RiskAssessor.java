@@ -25,6 +25,16 @@ public class RiskAssessor {
   }
 
   public Assessment assess(OnnxModel model, Extraction extraction) {
+    return assess(model, extraction, List.of());
+  }
+
+  /**
+   * As {@link #assess(OnnxModel, Extraction)}, with extra what-if scenarios (e.g. the treatment
+   * being ordered) scored in the same batch. A scenario is scored when the patient's value of its
+   * first input is on the far side of that input's own what-if target (or always, without one).
+   */
+  public Assessment assess(
+      OnnxModel model, Extraction extraction, List<Assessment.Scenario> scenarios) {
     ModelDescriptor d = model.descriptor();
     if (!extraction.exclusions().isEmpty()) {
       return refused("excluded", extraction.exclusions(), model, extraction);
@@ -80,11 +90,35 @@ public class RiskAssessor {
         whatIfColumns.add(i);
       }
     }
+    List<Assessment.Scenario> applied = new ArrayList<>();
+    for (Assessment.Scenario scenario : scenarios) {
+      int column = d.featureIndex(scenario.first());
+      ModelDescriptor.WhatIf own = d.features().get(column).whatIf();
+      if (own == null || own.appliesTo(patient[column])) {
+        float[] row = patient.clone();
+        scenario.set().forEach((name, value) -> row[d.featureIndex(name)] = value.floatValue());
+        whatIfRows.add(row);
+        whatIfColumns.add(-1 - applied.size());
+        applied.add(scenario);
+      }
+    }
     Explainer.Explanation e =
         explainers.forModel(d).explain(model, patient, reference, attributed, whatIfRows);
     List<Assessment.WhatIf> whatIfs = new ArrayList<>();
     for (int w = 0; w < whatIfColumns.size(); w++) {
       int i = whatIfColumns.get(w);
+      if (i < 0) {
+        // A scenario: from/to are the patient's and the scenario's value of its first input.
+        Assessment.Scenario scenario = applied.get(-1 - i);
+        whatIfs.add(
+            new Assessment.WhatIf(
+                String.join("+", scenario.set().keySet()),
+                scenario.label(),
+                patient[d.featureIndex(scenario.first())],
+                scenario.set().get(scenario.first()),
+                e.whatIf()[w]));
+        continue;
+      }
       ModelDescriptor.Feature f = d.features().get(i);
       whatIfs.add(
           new Assessment.WhatIf(

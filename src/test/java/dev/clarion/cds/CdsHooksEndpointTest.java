@@ -60,7 +60,9 @@ class CdsHooksEndpointTest {
         .then()
         .statusCode(200)
         .body(
-            "services.id", containsInAnyOrder("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace"))
+            "services.id",
+            containsInAnyOrder(
+                "ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign"))
         .body(ascvd + ".hook", equalTo("patient-view"))
         .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
         .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))

@@ -68,6 +68,43 @@ class DefinitionValidationTest {
   }
 
   @Test
+  void orderServicesMustSayWhichOrdersAndSetValidatedValues(@TempDir Path dir) throws Exception {
+    String prefetch =
+        "\"prefetch\": {\"patient\": \"Patient/{{context.patientId}}\","
+            + " \"obs\": \"Observation?patient={{context.patientId}}\","
+            + " \"conditions\": \"Condition?patient={{context.patientId}}\","
+            + " \"meds\": \"MedicationRequest?patient={{context.patientId}}\"}";
+    Path file =
+        write(
+            dir,
+            "bad.json",
+            "{\"id\": \"x\", \"hook\": \"order-sign\", \"description\": \"d\", "
+                + prefetch
+                + ", \"clarion\": {\"model\": \"ascvd-pce\"}}");
+    assertMessage(dir, file + ": field 'clarion.orders' is required on order-sign");
+    write(
+        dir,
+        "bad.json",
+        "{\"id\": \"x\", \"hook\": \"order-sign\", \"description\": \"d\", "
+            + prefetch
+            + ", \"clarion\": {\"model\": \"ascvd-pce\", \"orders\": {\"matchInput\":"
+            + " \"hdl\", \"description\": \"x\", \"whatIf\": {\"label\": \"l\","
+            + " \"set\": {\"systolicBp\": 120}}}}}");
+    assertMessage(dir, file + ": field 'clarion.orders.matchInput' must name a MedicationRequest");
+    write(
+        dir,
+        "bad.json",
+        "{\"id\": \"x\", \"hook\": \"order-sign\", \"description\": \"d\", "
+            + prefetch
+            + ", \"clarion\": {\"model\": \"ascvd-pce\", \"orders\": {\"matchInput\":"
+            + " \"bpTreated\", \"description\": \"x\", \"whatIf\": {\"label\": \"l\","
+            + " \"set\": {\"systolicBp\": 60}}}}}");
+    assertMessage(
+        dir,
+        file + ": field 'clarion.orders.whatIf.set.systolicBp' is outside the validated range");
+  }
+
+  @Test
   void unknownModelNamesTheField(@TempDir Path dir) throws Exception {
     Path file =
         write(

@@ -124,7 +124,7 @@ public final class TestEhr {
             "Test EHR",
             publicJwks(ES384, RS384),
             List.of(),
-            List.of("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace"),
+            List.of("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign"),
             servers,
             true),
         "test-setup");

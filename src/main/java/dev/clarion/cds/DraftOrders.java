@@ -1,0 +1,89 @@
+package dev.clarion.cds;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.binding.Binding;
+import dev.clarion.error.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The medication orders of an order-sign or order-select request ({@code context.draftOrders}, a
+ * FHIR Bundle) that match a set of codes. For order-select only the orders named in {@code
+ * context.selections} count (CDS Hooks order-select 1.0). The medication is read from {@code
+ * medicationCodeableConcept} or from a contained Medication referenced by {@code
+ * medicationReference}.
+ */
+final class DraftOrders {
+
+  private DraftOrders() {}
+
+  /**
+   * The display names of the matching draft MedicationRequests.
+   *
+   * @throws InvalidRequestException when {@code draftOrders} is missing or not a Bundle
+   */
+  static List<String> matching(CdsRequest request, Binding.CodeSet match) {
+    JsonNode orders = request.context().get("draftOrders");
+    if (orders == null
+        || !orders.isObject()
+        || !"Bundle".equals(orders.path("resourceType").asText())) {
+      throw new InvalidRequestException(
+          "missing-draft-orders",
+          "The request has no 'context.draftOrders' Bundle (required for " + request.hook() + ").");
+    }
+    Set<String> selected = null;
+    if ("order-select".equals(request.hook())) {
+      selected = new HashSet<>();
+      for (JsonNode s : request.context().path("selections")) {
+        selected.add(s.asText());
+      }
+    }
+    List<String> found = new ArrayList<>();
+    for (JsonNode entry : orders.path("entry")) {
+      JsonNode r = entry.path("resource");
+      if (!"MedicationRequest".equals(r.path("resourceType").asText())) {
+        continue;
+      }
+      if (selected != null && !selected.contains("MedicationRequest/" + r.path("id").asText())) {
+        continue;
+      }
+      JsonNode medication = medication(r);
+      for (JsonNode coding : medication.path("coding")) {
+        if (match.matches(coding.path("system").asText(null), coding.path("code").asText(null))) {
+          found.add(display(medication));
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  private static JsonNode medication(JsonNode request) {
+    if (request.has("medicationCodeableConcept")) {
+      return request.get("medicationCodeableConcept");
+    }
+    String ref = request.path("medicationReference").path("reference").asText("");
+    if (ref.startsWith("#")) {
+      for (JsonNode contained : request.path("contained")) {
+        if (ref.substring(1).equals(contained.path("id").asText())) {
+          return contained.path("code");
+        }
+      }
+    }
+    return request.path("medicationCodeableConcept");
+  }
+
+  private static String display(JsonNode concept) {
+    if (concept.hasNonNull("text")) {
+      return concept.get("text").asText();
+    }
+    for (JsonNode coding : concept.path("coding")) {
+      if (coding.hasNonNull("display")) {
+        return coding.get("display").asText();
+      }
+    }
+    return concept.path("coding").path(0).path("code").asText("a medication");
+  }
+}
