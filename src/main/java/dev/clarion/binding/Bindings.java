@@ -5,51 +5,46 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.Binding.Source;
 import dev.clarion.boot.DefinitionException;
-import dev.clarion.model.ModelConfig;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * The FHIR bindings of all loaded models ({@code models/<id>/binding.json}), loaded and checked
- * against each model's descriptor at start-up: every model input is bound, units are valid UCUM and
- * equal the model's, each source has what it needs. Any problem stops the server with a message
- * naming the file and field. Immutable afterwards, hence thread-safe.
+ * The FHIR bindings of the loaded models ({@code models/<id>/binding.json}). Each is read and
+ * checked against its model's descriptor when the model catalogue is loaded ({@link #load}): every
+ * model input is bound, units are valid UCUM and equal the model's, each source has what it needs;
+ * a problem names the file and field. A binding travels with its model, so a request sees the
+ * binding of the exact model version it runs. Thread-safe.
  */
-@Startup
 @ApplicationScoped
 public class Bindings {
 
-  private final Map<String, Binding> bindings;
+  private static final ObjectMapper READER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  @Inject
-  Bindings(ModelConfig config, ModelRegistry models, ObjectMapper mapper, UnitConverter ucum) {
-    this(config.dir(), models, mapper, ucum);
-  }
+  private final ModelRegistry models;
 
-  /** Outside CDI (tools and tests). */
-  public Bindings(Path modelsDir, ModelRegistry models, ObjectMapper mapper, UnitConverter ucum) {
-    ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    Map<String, Binding> loaded = new HashMap<>();
-    for (OnnxModel model : models.all()) {
-      Path file = modelsDir.resolve(model.descriptor().id()).resolve("binding.json");
-      Binding binding = read(file, reader);
-      validate(file, binding, model.descriptor(), ucum);
-      loaded.put(model.descriptor().id(), binding);
-    }
-    this.bindings = Map.copyOf(loaded);
+  public Bindings(ModelRegistry models) {
+    this.models = models;
   }
 
   public Optional<Binding> forModel(String modelId) {
-    return Optional.ofNullable(bindings.get(modelId));
+    return models.find(modelId).map(OnnxModel::binding);
+  }
+
+  /**
+   * Reads and checks one model's binding.
+   *
+   * @throws DefinitionException naming the file and field of the problem
+   */
+  public static Binding load(Path file, ModelDescriptor model, UnitConverter ucum) {
+    Binding binding = read(file, READER);
+    validate(file, binding, model, ucum);
+    return binding;
   }
 
   private static Binding read(Path file, ObjectMapper reader) {

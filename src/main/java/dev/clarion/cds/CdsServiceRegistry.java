@@ -3,9 +3,9 @@ package dev.clarion.cds;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Binding;
-import dev.clarion.binding.Bindings;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.OnnxModel;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -35,11 +35,12 @@ public class CdsServiceRegistry {
   private static final Pattern CODE_PARAM = Pattern.compile("[?&]code=([^&]*)");
 
   private final Map<String, ServiceDefinition> services;
+  private final Map<String, Path> files;
 
-  CdsServiceRegistry(
-      CdsConfig config, ModelRegistry models, Bindings bindings, ObjectMapper mapper) {
+  CdsServiceRegistry(CdsConfig config, ModelRegistry models, ObjectMapper mapper) {
     ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     Map<String, ServiceDefinition> loaded = new LinkedHashMap<>();
+    Map<String, Path> loadedFiles = new LinkedHashMap<>();
     Path dir = config.definitionsDir();
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(dir, "definitions-dir", "is not a folder");
@@ -47,13 +48,11 @@ public class CdsServiceRegistry {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
         ServiceDefinition def = read(file, reader);
-        validate(file, def, models);
-        Binding binding = bindings.forModel(def.clarion().model()).orElseThrow();
-        checkPrefetchCovers(file, def, binding);
-        checkOrders(file, def, binding, models);
+        check(file, def, models.catalogue().models());
         if (loaded.putIfAbsent(def.id(), def) != null) {
           throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
         }
+        loadedFiles.put(def.id(), file);
         LOG.infof(
             "CDS service %s on %s runs model %s", def.id(), def.hook(), def.clarion().model());
       }
@@ -61,6 +60,26 @@ public class CdsServiceRegistry {
       throw new DefinitionException(dir, "cannot list service definitions", e);
     }
     this.services = Map.copyOf(loaded);
+    this.files = Map.copyOf(loadedFiles);
+  }
+
+  /**
+   * Checks every service against a model catalogue about to be activated: its model is there, and
+   * the model's inputs are still reachable through the service's prefetch.
+   *
+   * @throws DefinitionException naming the service file and field
+   */
+  public void checkAgainst(ModelRegistry.Catalogue next) {
+    for (ServiceDefinition def : services.values()) {
+      check(files.get(def.id()), def, next.models());
+    }
+  }
+
+  private static void check(Path file, ServiceDefinition def, Map<String, OnnxModel> models) {
+    validate(file, def, models);
+    Binding binding = models.get(def.clarion().model()).binding();
+    checkPrefetchCovers(file, def, binding);
+    checkOrders(file, def, binding, models);
   }
 
   public Optional<ServiceDefinition> find(String id) {
@@ -80,7 +99,7 @@ public class CdsServiceRegistry {
     }
   }
 
-  static void validate(Path file, ServiceDefinition def, ModelRegistry models) {
+  static void validate(Path file, ServiceDefinition def, Map<String, OnnxModel> models) {
     if (def.id() == null || !ID.matcher(def.id()).matches()) {
       throw new DefinitionException(file, "id", "must be lower-case letters, digits and '-'");
     }
@@ -98,14 +117,13 @@ public class CdsServiceRegistry {
     if (def.clarion() == null || def.clarion().model() == null) {
       throw new DefinitionException(file, "clarion.model", "is required");
     }
-    if (models.find(def.clarion().model()).isEmpty()) {
+    if (!models.containsKey(def.clarion().model())) {
       throw new DefinitionException(
           file, "clarion.model", "names unknown model '" + def.clarion().model() + "'");
     }
     if (def.clarion().cardOnlyWhen() != null
         && models
-                .find(def.clarion().model())
-                .orElseThrow()
+                .get(def.clarion().model())
                 .descriptor()
                 .featureIndex(def.clarion().cardOnlyWhen().input())
             < 0) {
@@ -136,7 +154,8 @@ public class CdsServiceRegistry {
    * An {@code orders} block belongs to an order hook, names a medication input of the binding, and
    * sets model inputs to values inside their validated ranges.
    */
-  static void checkOrders(Path file, ServiceDefinition def, Binding binding, ModelRegistry models) {
+  static void checkOrders(
+      Path file, ServiceDefinition def, Binding binding, Map<String, OnnxModel> models) {
     ServiceDefinition.Orders orders = def.clarion().orders();
     boolean orderHook = def.hook().equals("order-sign") || def.hook().equals("order-select");
     if (orders == null) {
@@ -164,7 +183,7 @@ public class CdsServiceRegistry {
       throw new DefinitionException(
           file, "clarion.orders", "needs a description and a whatIf with a label and inputs");
     }
-    var model = models.find(def.clarion().model()).orElseThrow().descriptor();
+    var model = models.get(def.clarion().model()).descriptor();
     for (Map.Entry<String, Double> set : orders.whatIf().set().entrySet()) {
       int i = model.featureIndex(set.getKey());
       if (i < 0) {

@@ -8,7 +8,6 @@ import dev.clarion.audit.DecisionRecord;
 import dev.clarion.audit.DecisionRecorder;
 import dev.clarion.binding.Binding;
 import dev.clarion.binding.BindingExtractor;
-import dev.clarion.binding.Bindings;
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.card.CardFactory;
@@ -52,7 +51,6 @@ public class HookService {
   private final CdsServiceRegistry services;
   private final ModelRegistry models;
   private final PatientDataService patientData;
-  private final Bindings bindings;
   private final BindingExtractor extractor;
   private final RiskAssessor assessor;
   private final CardFactory cards;
@@ -65,7 +63,6 @@ public class HookService {
       CdsServiceRegistry services,
       ModelRegistry models,
       PatientDataService patientData,
-      Bindings bindings,
       BindingExtractor extractor,
       RiskAssessor assessor,
       CardFactory cards,
@@ -75,7 +72,6 @@ public class HookService {
     this.services = services;
     this.models = models;
     this.patientData = patientData;
-    this.bindings = bindings;
     this.extractor = extractor;
     this.assessor = assessor;
     this.cards = cards;
@@ -145,7 +141,8 @@ public class HookService {
     record.modelVersion = model.descriptor().version();
     record.modelSha256 = model.sha256();
 
-    Binding binding = bindings.forModel(model.descriptor().id()).orElseThrow();
+    // The binding travels with the model: both come from the same catalogue, even mid-reload.
+    Binding binding = model.binding();
     ServiceDefinition.Orders orders = service.clarion().orders();
     List<String> ordered = List.of();
     List<Assessment.Scenario> scenarios = List.of();

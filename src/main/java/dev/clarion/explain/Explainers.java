@@ -9,10 +9,12 @@ public class Explainers {
 
   private final ShapleyExplainer shapley;
   private final PointsExplainer points;
+  private final TreeShapExplainer treeShap;
 
-  public Explainers(ShapleyExplainer shapley, PointsExplainer points) {
+  public Explainers(ShapleyExplainer shapley, PointsExplainer points, TreeShapExplainer treeShap) {
     this.shapley = shapley;
     this.points = points;
+    this.treeShap = treeShap;
   }
 
   public Explainer forModel(ModelDescriptor descriptor) {
@@ -20,6 +22,7 @@ public class Explainers {
     return switch (kind) {
       case "shapley" -> shapley;
       case "points" -> points;
+      case "treeshap" -> treeShap;
       default ->
           throw new IllegalArgumentException(
               "model " + descriptor.id() + " has an unknown explanation '" + kind + "'");

@@ -18,4 +18,12 @@ public interface ModelConfig {
    */
   @WithDefault("1")
   int intraOpThreads();
+
+  /**
+   * How often each replica checks the model folder for changes and, when every model, binding and
+   * service still checks out, activates the new catalogue; 0 turns the watcher off (an integrator
+   * can still reload through {@code POST /admin/models/reload}).
+   */
+  @WithDefault("10s")
+  java.time.Duration watchInterval();
 }

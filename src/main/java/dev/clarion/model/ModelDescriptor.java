@@ -20,8 +20,9 @@ import java.util.Map;
  * @param horizon the horizon in words when it is not whole years (e.g. "30 days"), or null
  * @param scale {@code probability} (default: the output is a fraction) or {@code points} (the
  *     output is a point score such as NEWS2, and {@code bands} bound points)
- * @param explanation {@code shapley} (default: exact Shapley values over the attributed inputs) or
- *     {@code points} (each item's points, read from the ONNX output named by {@code itemPoints})
+ * @param explanation {@code shapley} (default: exact Shapley values over the attributed inputs),
+ *     {@code points} (each item's points, read from the ONNX output named by {@code itemPoints}) or
+ *     {@code treeshap} (TreeSHAP over the trees of a gradient-boosted artifact)
  * @param itemPoints for point scores: the ONNX output float[N, features.size()] with each item's
  *     points
  * @param citation the publication the equation comes from

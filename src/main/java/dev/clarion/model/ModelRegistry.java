@@ -8,28 +8,41 @@ import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.Binding;
+import dev.clarion.binding.Bindings;
+import dev.clarion.binding.UnitConverter;
 import dev.clarion.boot.DefinitionException;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Loads every model under {@link ModelConfig#dir()} at start-up: reads {@code model.json}, checks
- * the artifact's sha256 against the pinned value and the ONNX input/output against the descriptor,
- * and opens one ONNX Runtime session per model. Any problem stops the server with a message naming
- * the file and field. Immutable after start-up, so lookups are thread-safe.
+ * The model catalogue: every folder under {@link ModelConfig#dir()} with a {@code model.json} —
+ * descriptor, ONNX artifact (sha256 checked against the pin, input/output against the descriptor),
+ * FHIR binding (checked against the descriptor) and model card — loaded as one unit. Any problem at
+ * start-up stops the server with a message naming the file and field.
+ *
+ * <p>A new catalogue can be read from disk ({@link #read()}) and activated ({@link #activate})
+ * without a restart: lookups see either the old or the new catalogue, never a mix, and the ONNX
+ * sessions of replaced models are closed a minute later, after in-flight requests. Thread-safe.
  */
 @Startup
 @ApplicationScoped
@@ -37,11 +50,66 @@ public class ModelRegistry {
 
   private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
-  private final Map<String, OnnxModel> models;
-  private final Map<String, JsonNode> cards;
+  /** How long a replaced model stays open for requests that already hold it. */
+  static final Duration CLOSE_DELAY = Duration.ofSeconds(60);
 
-  ModelRegistry(ModelConfig config, ObjectMapper mapper) {
-    ObjectMapper strict = mapper.copy().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  /**
+   * One consistent set of models.
+   *
+   * @param models model id → loaded model (with its binding)
+   * @param cards model id → model card
+   * @param fingerprint sha256 over the files the catalogue was read from
+   */
+  public record Catalogue(
+      Map<String, OnnxModel> models, Map<String, JsonNode> cards, String fingerprint) {}
+
+  private final ModelConfig config;
+  private final ObjectMapper strict;
+  private final UnitConverter ucum;
+  private volatile Catalogue current;
+
+  @Inject
+  ModelRegistry(ModelConfig config, ObjectMapper mapper, UnitConverter ucum) {
+    this.config = config;
+    this.strict = mapper.copy().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    this.ucum = ucum;
+    this.current = read();
+    for (OnnxModel model : current.models().values()) {
+      LOG.infof(
+          "Loaded model %s %s (sha256 %s)",
+          model.descriptor().id(), model.descriptor().version(), model.sha256());
+    }
+  }
+
+  public Optional<OnnxModel> find(String id) {
+    return Optional.ofNullable(current.models().get(id));
+  }
+
+  /** The model card (source attributes) of a loaded model. */
+  public Optional<JsonNode> card(String id) {
+    return Optional.ofNullable(current.cards().get(id));
+  }
+
+  public List<OnnxModel> all() {
+    return List.copyOf(current.models().values());
+  }
+
+  /** The catalogue requests use now. */
+  public Catalogue catalogue() {
+    return current;
+  }
+
+  /** Builds a registry outside CDI (tools and tests). */
+  public static ModelRegistry create(ModelConfig config, ObjectMapper mapper) {
+    return new ModelRegistry(config, mapper, new UnitConverter());
+  }
+
+  /**
+   * Reads and checks every model folder now on disk, without activating anything.
+   *
+   * @throws DefinitionException naming the file and field of the first problem
+   */
+  public Catalogue read() {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, OnnxModel> loaded = new TreeMap<>();
     Map<String, JsonNode> loadedCards = new TreeMap<>();
@@ -49,53 +117,125 @@ public class ModelRegistry {
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(dir, "models.dir", "is not a folder");
     }
-    try (Stream<Path> folders = Files.list(dir)) {
-      for (Path folder : folders.sorted().toList()) {
-        Path descriptorFile = folder.resolve("model.json");
-        if (!Files.isRegularFile(descriptorFile)) {
-          continue;
+    try {
+      for (Path folder : modelFolders(dir)) {
+        OnnxModel model = null;
+        try {
+          model = load(folder.resolve("model.json"), strict, env, config.intraOpThreads());
+          Binding binding = Bindings.load(folder.resolve("binding.json"), model.descriptor(), ucum);
+          loadedCards.put(
+              model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
+          loaded.put(model.descriptor().id(), model.withBinding(binding));
+        } catch (RuntimeException e) {
+          closeQuietly(model);
+          loaded.values().forEach(ModelRegistry::closeQuietly);
+          throw e;
         }
-        OnnxModel model = load(descriptorFile, strict, env, config.intraOpThreads());
-        loaded.put(model.descriptor().id(), model);
-        loadedCards.put(
-            model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
-        LOG.infof(
-            "Loaded model %s %s (sha256 %s)",
-            model.descriptor().id(), model.descriptor().version(), model.sha256());
       }
+      return new Catalogue(Map.copyOf(loaded), Map.copyOf(loadedCards), fingerprint(dir));
     } catch (IOException e) {
       throw new DefinitionException(dir, "cannot list models", e);
     }
-    this.models = Map.copyOf(loaded);
-    this.cards = Map.copyOf(loadedCards);
   }
 
-  public Optional<OnnxModel> find(String id) {
-    return Optional.ofNullable(models.get(id));
+  /**
+   * Makes {@code next} the catalogue every new request uses. Models it replaces or removes are
+   * closed after {@link #CLOSE_DELAY}.
+   *
+   * @return what changed, one line per model ("kfre 1.0.0 → 1.1.0 (sha256 …)")
+   */
+  public synchronized List<String> activate(Catalogue next) {
+    Catalogue before = current;
+    List<String> changes = new ArrayList<>();
+    for (OnnxModel m : next.models().values()) {
+      OnnxModel old = before.models().get(m.descriptor().id());
+      if (old == null) {
+        changes.add(m.descriptor().id() + ": added " + m.descriptor().version() + " " + sha(m));
+      } else if (!old.sha256().equals(m.sha256())
+          || !old.descriptor().equals(m.descriptor())
+          || !old.binding().equals(m.binding())) {
+        changes.add(
+            m.descriptor().id()
+                + ": "
+                + old.descriptor().version()
+                + " "
+                + sha(old)
+                + " → "
+                + m.descriptor().version()
+                + " "
+                + sha(m));
+      }
+    }
+    for (String id : before.models().keySet()) {
+      if (!next.models().containsKey(id)) {
+        changes.add(id + ": removed");
+      }
+    }
+    current = next;
+    List<OnnxModel> retired = new ArrayList<>(before.models().values());
+    CompletableFuture.delayedExecutor(CLOSE_DELAY.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(() -> retired.forEach(ModelRegistry::closeQuietly));
+    return changes;
   }
 
-  /** The model card (source attributes) of a loaded model. */
-  public Optional<JsonNode> card(String id) {
-    return Optional.ofNullable(cards.get(id));
+  /** Closes a catalogue that was read but will not be activated. */
+  public void discard(Catalogue unused) {
+    unused.models().values().forEach(ModelRegistry::closeQuietly);
   }
 
-  public List<OnnxModel> all() {
-    return List.copyOf(models.values());
+  /** The fingerprint of the model files now on disk (cheap: the folders hold small files). */
+  public String fingerprintOnDisk() {
+    try {
+      return fingerprint(config.dir());
+    } catch (IOException e) {
+      return "unreadable: " + e.getClass().getSimpleName();
+    }
   }
 
-  /** Builds a registry outside CDI (tools and tests). */
-  public static ModelRegistry create(ModelConfig config, ObjectMapper mapper) {
-    return new ModelRegistry(config, mapper);
+  private static List<Path> modelFolders(Path dir) throws IOException {
+    try (Stream<Path> folders = Files.list(dir)) {
+      return folders.filter(f -> Files.isRegularFile(f.resolve("model.json"))).sorted().toList();
+    }
+  }
+
+  /** sha256 over the name and bytes of every file directly inside each model folder. */
+  private static String fingerprint(Path dir) throws IOException {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (Path folder : modelFolders(dir)) {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+          files = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+          digest.update(dir.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+          digest.update((byte) 0);
+          digest.update(Files.readAllBytes(file));
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String sha(OnnxModel m) {
+    return "(sha256 " + m.sha256().substring(0, 12) + "…)";
   }
 
   @PreDestroy
   public void closeAll() {
-    for (OnnxModel model : models.values()) {
-      try {
-        model.close();
-      } catch (OrtException e) {
-        LOG.warnf("Closing model %s failed: %s", model.descriptor().id(), e.getMessage());
-      }
+    current.models().values().forEach(ModelRegistry::closeQuietly);
+  }
+
+  private static void closeQuietly(OnnxModel model) {
+    if (model == null) {
+      return;
+    }
+    try {
+      model.close();
+    } catch (OrtException e) {
+      LOG.warnf("Closing model %s failed: %s", model.descriptor().id(), e.getMessage());
     }
   }
 
@@ -165,7 +305,15 @@ public class ModelRegistry {
       options.setInterOpNumThreads(1);
       OrtSession session = env.createSession(artifact, options);
       checkSignature(file, d, session);
-      return new OnnxModel(d, sha256, env, session);
+      TreeEnsemble trees = null;
+      if ("treeshap".equals(d.explanation())) {
+        try {
+          trees = TreeEnsemble.fromOnnx(artifact, d.features().size());
+        } catch (IllegalArgumentException e) {
+          throw new DefinitionException(file, "explanation", "treeshap: " + e.getMessage());
+        }
+      }
+      return new OnnxModel(d, sha256, env, session, null, trees);
     } catch (OrtException e) {
       throw new DefinitionException(file, "ONNX Runtime cannot load " + d.artifact(), e);
     }
@@ -177,9 +325,8 @@ public class ModelRegistry {
       throw new DefinitionException(file, "scale", "must be probability or points");
     }
     if (d.explanation() != null
-        && !d.explanation().equals("shapley")
-        && !d.explanation().equals("points")) {
-      throw new DefinitionException(file, "explanation", "must be shapley or points");
+        && !List.of("shapley", "points", "treeshap").contains(d.explanation())) {
+      throw new DefinitionException(file, "explanation", "must be shapley, points or treeshap");
     }
     boolean pointsExplained = "points".equals(d.explanation());
     if (pointsExplained != d.points()) {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.binding.Bindings;
-import dev.clarion.binding.UnitConverter;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelConfig;
 import dev.clarion.model.ModelRegistry;
@@ -21,13 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DefinitionValidationTest {
 
   static ModelRegistry models;
-  static Bindings bindings;
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void loadModels() {
     models = ModelRegistryAccess.create(Path.of("models"));
-    bindings = new Bindings(Path.of("models"), models, JSON, new UnitConverter());
   }
 
   @AfterAll
@@ -37,7 +33,7 @@ class DefinitionValidationTest {
 
   @Test
   void acceptsTheShippedDefinitions() {
-    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, bindings, JSON);
+    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, JSON);
   }
 
   @Test
@@ -172,28 +168,20 @@ class DefinitionValidationTest {
     }
     String binding = Files.readString(Path.of("models/ascvd-pce/binding.json"));
     Files.writeString(model.resolve("binding.json"), binding.replace("\"hdl\":", "\"hdlc\":"));
-    ModelRegistry registry = ModelRegistryAccess.create(dir);
-    try {
-      DefinitionException e =
-          assertThrows(
-              DefinitionException.class,
-              () -> new Bindings(dir, registry, JSON, new UnitConverter()));
-      assertTrue(
-          e.getMessage()
-              .startsWith(
-                  model.resolve("binding.json")
-                      + ": field 'inputs.hdlc' is not an input of the model"),
-          e.getMessage());
-    } finally {
-      ModelRegistryAccess.close(registry);
-    }
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                model.resolve("binding.json")
+                    + ": field 'inputs.hdlc' is not an input of the model"),
+        e.getMessage());
   }
 
   private static void assertMessage(Path dir, String prefix) {
     DefinitionException e =
         assertThrows(
-            DefinitionException.class,
-            () -> new CdsServiceRegistry(config(dir), models, bindings, JSON));
+            DefinitionException.class, () -> new CdsServiceRegistry(config(dir), models, JSON));
     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
   }
 
@@ -228,6 +216,11 @@ class DefinitionValidationTest {
             @Override
             public int intraOpThreads() {
               return 1;
+            }
+
+            @Override
+            public java.time.Duration watchInterval() {
+              return java.time.Duration.ZERO;
             }
           },
           JSON);

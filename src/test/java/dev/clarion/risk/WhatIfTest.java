@@ -10,6 +10,7 @@ import dev.clarion.binding.FeatureValue;
 import dev.clarion.explain.Explainers;
 import dev.clarion.explain.PointsExplainer;
 import dev.clarion.explain.ShapleyExplainer;
+import dev.clarion.explain.TreeShapExplainer;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class WhatIfTest {
 
   static final RiskAssessor ASSESSOR =
-      new RiskAssessor(new Explainers(new ShapleyExplainer(), new PointsExplainer()));
+      new RiskAssessor(
+          new Explainers(new ShapleyExplainer(), new PointsExplainer(), new TreeShapExplainer()));
 
   @Test
   void pceSmokerWithHighBloodPressureGetsBothChanges() throws Exception {

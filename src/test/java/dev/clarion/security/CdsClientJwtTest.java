@@ -402,7 +402,7 @@ class CdsClientJwtTest {
         .get("/cds-services")
         .then()
         .statusCode(200)
-        .body("services", hasSize(3));
+        .body("services", hasSize(TestEhr.SERVICES.size()));
     String limited = es384(TestEhr.claims(TestEhr.url("/cds-services")).issuer(LIMITED_ISS));
     given()
         .header("Authorization", "Bearer " + limited)

@@ -107,6 +107,10 @@ public final class TestEhr {
     }
   }
 
+  /** The services the test EHR may call: every service in cds-hooks/. */
+  public static final List<String> SERVICES =
+      List.of("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign");
+
   /** Registers the test EHR if this Quarkus app's database does not have it yet. */
   public static synchronized void ensureRegistered() {
     ClientRegistry registry = Arc.container().instance(ClientRegistry.class).get();
@@ -119,14 +123,7 @@ public final class TestEhr {
             .orElse(List.of());
     registry.create(
         new ClientRegistration(
-            ISS,
-            null,
-            "Test EHR",
-            publicJwks(ES384, RS384),
-            List.of(),
-            List.of("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign"),
-            servers,
-            true),
+            ISS, null, "Test EHR", publicJwks(ES384, RS384), List.of(), SERVICES, servers, true),
         "test-setup");
   }
 

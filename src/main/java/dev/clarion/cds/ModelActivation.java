@@ -1,0 +1,169 @@
+package dev.clarion.cds;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.boot.DefinitionException;
+import dev.clarion.model.ModelConfig;
+import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.OnnxModel;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Activates new model versions without a rebuild or restart. A reload reads every model folder
+ * (descriptor, sha256-pinned ONNX artifact, binding, card), checks every CDS service against the
+ * result, and only if all of it holds makes it the catalogue new requests use; otherwise nothing
+ * changes and the problem is reported with its file and field. Each replica watches the folder
+ * ({@code clarion.models.watch-interval}), so a changed volume reaches every replica; integrators
+ * can also reload at once ({@code POST /admin/models/reload}). Every activation — at start-up too —
+ * is written to {@code model_activation} with who did it and what changed.
+ */
+@ApplicationScoped
+public class ModelActivation {
+
+  private static final Logger LOG = Logger.getLogger(ModelActivation.class);
+
+  /**
+   * @param changes one line per model that was added, replaced or removed
+   * @param models what is active now: id → version
+   */
+  public record Result(List<String> changes, Map<String, String> models) {}
+
+  private final ModelRegistry models;
+  private final CdsServiceRegistry services;
+  private final AgroalDataSource db;
+  private final ObjectMapper mapper;
+  private final Clock clock;
+  private final ModelConfig config;
+  private final String replica = UUID.randomUUID().toString().substring(0, 8);
+  private volatile String failedFingerprint;
+  private ScheduledExecutorService watcher;
+
+  ModelActivation(
+      ModelRegistry models,
+      CdsServiceRegistry services,
+      AgroalDataSource db,
+      ObjectMapper mapper,
+      Clock clock,
+      ModelConfig config) {
+    this.models = models;
+    this.services = services;
+    this.db = db;
+    this.mapper = mapper;
+    this.clock = clock;
+    this.config = config;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    record("start-up", models.catalogue(), List.of());
+    long every = config.watchInterval().toMillis();
+    if (every > 0) {
+      watcher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "clarion-model-watcher");
+                t.setDaemon(true);
+                return t;
+              });
+      watcher.scheduleWithFixedDelay(this::watch, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    if (watcher != null) {
+      watcher.shutdownNow();
+    }
+  }
+
+  /**
+   * Reads, checks and activates the models now on disk.
+   *
+   * @param actor who asked (a principal name, or "folder watcher")
+   * @throws DefinitionException when a model, binding or service does not check out; the active
+   *     catalogue is then unchanged
+   */
+  public synchronized Result reload(String actor) {
+    ModelRegistry.Catalogue next = models.read();
+    try {
+      services.checkAgainst(next);
+    } catch (DefinitionException e) {
+      models.discard(next);
+      throw e;
+    }
+    List<String> changes = models.activate(next);
+    record(actor, next, changes);
+    LOG.infof(
+        "Model catalogue activated by %s: %s",
+        actor, changes.isEmpty() ? "no model changed" : String.join("; ", changes));
+    failedFingerprint = null;
+    return new Result(changes, active());
+  }
+
+  /** What is active now: id → version. */
+  public Map<String, String> active() {
+    Map<String, String> active = new java.util.TreeMap<>();
+    for (OnnxModel m : models.all()) {
+      active.put(m.descriptor().id(), m.descriptor().version());
+    }
+    return active;
+  }
+
+  private void watch() {
+    try {
+      String onDisk = models.fingerprintOnDisk();
+      if (onDisk.equals(models.catalogue().fingerprint()) || onDisk.equals(failedFingerprint)) {
+        return;
+      }
+      try {
+        reload("folder watcher");
+      } catch (DefinitionException e) {
+        failedFingerprint = onDisk;
+        LOG.errorf("Changed models not activated (the previous ones stay): %s", e.getMessage());
+      }
+    } catch (RuntimeException e) {
+      LOG.errorf("Model watcher failed: %s", e.getClass().getName());
+    }
+  }
+
+  private void record(String actor, ModelRegistry.Catalogue catalogue, List<String> changes) {
+    List<Map<String, String>> active =
+        catalogue.models().values().stream()
+            .map(
+                m ->
+                    Map.of(
+                        "id", m.descriptor().id(),
+                        "version", m.descriptor().version(),
+                        "sha256", m.sha256()))
+            .toList();
+    try (Connection c = db.getConnection();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "insert into model_activation"
+                    + " (activated_at, replica, actor, fingerprint, models, changes)"
+                    + " values (?, ?, ?, ?, ?::jsonb, ?::jsonb)")) {
+      insert.setTimestamp(1, Timestamp.from(clock.instant()));
+      insert.setString(2, replica);
+      insert.setString(3, actor);
+      insert.setString(4, catalogue.fingerprint());
+      insert.setString(5, mapper.writeValueAsString(active));
+      insert.setString(6, mapper.writeValueAsString(changes));
+      insert.executeUpdate();
+    } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      LOG.errorf("Model activation could not be recorded: %s", e.getClass().getName());
+    }
+  }
+}
