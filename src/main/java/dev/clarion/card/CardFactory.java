@@ -168,8 +168,10 @@ public class CardFactory {
     md.append(
         String.format(
             Locale.ROOT,
-            "%nContributions are exact Shapley values in percentage points; they add up to %s − %s"
-                + " = %s.%n%n",
+            "%nContributions are %s in percentage points; they add up to %s − %s = %s.%n%n",
+            "treeshap".equals(d.explanation())
+                ? "TreeSHAP values (log-odds, scaled to the risk scale)"
+                : "exact Shapley values",
             Formats.percent(a.risk()),
             Formats.percent(a.baseline()),
             Formats.points(a.risk() - a.baseline())));

@@ -142,9 +142,12 @@ public class ExplanationPage {
                     "contributionNote",
                     points
                         ? "The points each item scored; they add up to the total."
-                        : "Exact Shapley values in percentage points against the reference"
-                            + " profile; they add up to the risk minus the reference's risk. Red"
-                            + " raises the risk, green lowers it.")
+                        : (d != null && "treeshap".equals(d.explanation())
+                                ? "TreeSHAP values of the trees (log-odds, scaled to percentage"
+                                    + " points)"
+                                : "Exact Shapley values in percentage points")
+                            + " against the reference; they add up to the risk minus the"
+                            + " reference's risk. Red raises the risk, green lowers it.")
                 .data("referenceDescription", d == null ? "" : d.reference().description())
                 .data(
                     "baseline",
