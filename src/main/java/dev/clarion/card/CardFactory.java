@@ -175,6 +175,17 @@ public class CardFactory {
             Formats.percent(a.risk()),
             Formats.percent(a.baseline()),
             Formats.points(a.risk() - a.baseline())));
+    if (!a.alsoReports().isEmpty()) {
+      md.append("**Also estimated** by the same model:\n\n| | Risk |\n|---|---|\n");
+      for (Assessment.AlsoReport r : a.alsoReports()) {
+        md.append("| ")
+            .append(r.label())
+            .append(" | ")
+            .append(Formats.percent(r.risk()))
+            .append(" |\n");
+      }
+      md.append("\n");
+    }
     if (!a.whatIfs().isEmpty()) {
       md.append("**What would change it** (everything else as now):\n\n")
           .append("| If | Risk | Change |\n|---|---|---|\n");

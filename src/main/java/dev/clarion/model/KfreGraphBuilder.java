@@ -25,7 +25,7 @@ import org.tribuo.util.onnx.ONNXRef;
  */
 public final class KfreGraphBuilder {
 
-  public static final String MODEL_VERSION = "1.0.0";
+  public static final String MODEL_VERSION = "1.1.0";
 
   static final Baseline BASELINE = Baseline.NORTH_AMERICA_5Y;
 
@@ -36,6 +36,7 @@ public final class KfreGraphBuilder {
     ctx.setName("kfre4_5y");
     ONNXPlaceholder features = ctx.floatInput("features", KidneyFailureRiskEquation.INPUTS);
     ONNXPlaceholder output = ctx.floatOutput("risk", 1);
+    ONNXPlaceholder output2y = ctx.floatOutput("risk2y", 1);
     ONNXNode x = features.cast(double.class);
     ONNXNode age = column(ctx, x, Input.AGE.ordinal());
     ONNXNode female = column(ctx, x, Input.FEMALE.ordinal());
@@ -62,12 +63,20 @@ public final class KfreGraphBuilder {
                 c(ctx, "s0", BASELINE.survival()).apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
             .cast(float.class);
     risk.assignTo(output);
+    // The 2-year risk: the same linear predictor with the 2-year baseline survival.
+    c(ctx, "one_risk2y", 1)
+        .apply(
+            ONNXOperators.SUB,
+            c(ctx, "s0_2y", Baseline.NORTH_AMERICA_2Y.survival())
+                .apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
+        .cast(float.class)
+        .assignTo(output2y);
     return OnnxGraphs.model(
         ctx,
         MODEL_VERSION,
-        "Kidney Failure Risk Equation, 4 variables, 5-year, North America (Tangri 2011, 2016)."
-            + " Input features[N,4]: age, female, eGFR mL/min/1.73m2, UACR mg/g. Output risk[N,1]"
-            + " as a fraction.");
+        "Kidney Failure Risk Equation, 4 variables, North America (Tangri 2011, 2016). Input"
+            + " features[N,4]: age, female, eGFR mL/min/1.73m2, UACR mg/g. Outputs risk[N,1] (5-year)"
+            + " and risk2y[N,1] (2-year) as fractions.");
   }
 
   /** {@code beta · (x − centre)}. */

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param features input columns in tensor order
  * @param reference reference profile that explanations are computed against
  * @param bands risk bands in ascending order; the last one has no upper bound
+ * @param alsoReports further outputs of the same graph shown beside the main one (e.g. the 2-year
+ *     KFRE beside the 5-year), not explained; null or empty when there are none
  */
 public record ModelDescriptor(
     String id,
@@ -50,7 +52,21 @@ public record ModelDescriptor(
     String intendedPopulation,
     List<Feature> features,
     Reference reference,
-    List<Band> bands) {
+    List<Band> bands,
+    List<AlsoReport> alsoReports) {
+
+  /**
+   * A further output of the graph, float[N,1], computed in the same call for the patient's row.
+   *
+   * @param output ONNX output name
+   * @param label what it is ("2-year kidney failure risk")
+   * @param onlyWhen the output is shown only when this input is at most this value (PREVENT
+   *     30-year: age ≤ 59); null: always
+   */
+  public record AlsoReport(String output, String label, AtMost onlyWhen) {}
+
+  /** An input and the largest value for which something applies. */
+  public record AtMost(String input, double atMost) {}
 
   /**
    * One input column.

@@ -378,6 +378,21 @@ public class ModelRegistry {
       throw new DefinitionException(
           file, "output", "is not an ONNX output " + session.getOutputNames());
     }
+    if (d.alsoReports() != null) {
+      for (int i = 0; i < d.alsoReports().size(); i++) {
+        ModelDescriptor.AlsoReport a = d.alsoReports().get(i);
+        if (a.label() == null || !session.getOutputInfo().containsKey(a.output())) {
+          throw new DefinitionException(
+              file,
+              "alsoReports[" + i + "]",
+              "needs a label and an ONNX output " + session.getOutputNames());
+        }
+        if (a.onlyWhen() != null && d.featureIndex(a.onlyWhen().input()) < 0) {
+          throw new DefinitionException(
+              file, "alsoReports[" + i + "].onlyWhen.input", "is not an input of the model");
+        }
+      }
+    }
     if (d.itemPoints() != null && !session.getOutputInfo().containsKey(d.itemPoints())) {
       throw new DefinitionException(
           file, "itemPoints", "is not an ONNX output " + session.getOutputNames());

@@ -87,6 +87,27 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /** The {@code alsoReports} outputs for one row, in their order (one ONNX Runtime call). */
+  public double[] alsoReports(float[] row) {
+    var also = descriptor.alsoReports();
+    if (also == null || also.isEmpty()) {
+      return new double[0];
+    }
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    also.forEach(a -> names.add(a.output()));
+    try (OnnxTensor input =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, width()});
+        OrtSession.Result result = session.run(Map.of(descriptor.input(), input), names)) {
+      double[] values = new double[also.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = column(result, also.get(i).output())[0];
+      }
+      return values;
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
+    }
+  }
+
   /**
    * The totals and each item's points of a point score, in one call.
    *

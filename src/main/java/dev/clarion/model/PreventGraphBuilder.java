@@ -35,12 +35,25 @@ import org.tribuo.util.onnx.ONNXRef;
 public final class PreventGraphBuilder {
 
   /** Version written into the graph's metadata; also in {@code models/prevent-cvd/model.json}. */
-  public static final String MODEL_VERSION = "1.0.0";
+  public static final String MODEL_VERSION = "1.1.0";
 
   /** The BMI terms (bmiMin, bmiMax, a·bmiMax) are the last three; CVD equations weight them 0. */
   static final int TERMS = PreventEquations.TERMS - 3;
 
-  static final List<Equation> EQUATIONS = List.of(Equation.F_CVD10, Equation.M_CVD10);
+  /** Female and male equation of each served outcome, in output order. */
+  static final List<Equation> EQUATIONS =
+      List.of(
+          Equation.F_CVD10,
+          Equation.M_CVD10,
+          Equation.F_ASCVD10,
+          Equation.M_ASCVD10,
+          Equation.F_CVD30,
+          Equation.M_CVD30,
+          Equation.F_ASCVD30,
+          Equation.M_ASCVD30);
+
+  /** ONNX outputs: 10-year total CVD (the main one), then the further outcomes and horizons. */
+  static final List<String> OUTPUTS = List.of("risk", "ascvd10", "cvd30", "ascvd30");
 
   private PreventGraphBuilder() {}
 
@@ -49,7 +62,7 @@ public final class PreventGraphBuilder {
     ONNXContext ctx = new ONNXContext();
     ctx.setName("prevent_cvd10");
     ONNXPlaceholder features = ctx.floatInput("features", PreventEquations.INPUTS);
-    ONNXPlaceholder output = ctx.floatOutput("risk", 1);
+    List<ONNXPlaceholder> outputs = OUTPUTS.stream().map(o -> ctx.floatOutput(o, 1)).toList();
 
     ONNXNode x = features.cast(double.class);
     ONNXNode age = column(ctx, x, Input.AGE.ordinal());
@@ -123,23 +136,35 @@ public final class PreventGraphBuilder {
     ONNXNode equationRisk = logits.apply(ONNXOperators.SIGMOID);
 
     ONNXNode male = constant(ctx, "one_sex", 1).apply(ONNXOperators.SUB, female);
-    ONNXNode oneHot =
-        ctx.operation(
-            ONNXOperators.CONCAT, List.of(female, male), "sex_one_hot", Map.of("axis", 1));
-    ONNXNode risk =
+    List<ONNXRef<?>> sexes = new java.util.ArrayList<>();
+    for (int k = 0; k < OUTPUTS.size(); k++) {
+      sexes.add(female);
+      sexes.add(male);
+    }
+    ONNXNode oneHot = ctx.operation(ONNXOperators.CONCAT, sexes, "sex_one_hot", Map.of("axis", 1));
+    // Each output sums its female and male column, of which the patient's sex keeps one.
+    double[] pairs = new double[EQUATIONS.size() * OUTPUTS.size()];
+    for (int e = 0; e < EQUATIONS.size(); e++) {
+      pairs[e * OUTPUTS.size() + e / 2] = 1;
+    }
+    ONNXNode risks =
         equationRisk
             .apply(ONNXOperators.MUL, oneHot)
-            .apply(ONNXOperators.GEMM, reshaped(ctx, "sum_columns", new double[] {1, 1}, 2, 1))
+            .apply(
+                ONNXOperators.GEMM,
+                reshaped(ctx, "sum_pairs", pairs, EQUATIONS.size(), OUTPUTS.size()))
             .cast(float.class);
-    risk.assignTo(output);
+    for (int k = 0; k < OUTPUTS.size(); k++) {
+      column(ctx, risks, k).assignTo(outputs.get(k));
+    }
 
     return OnnxGraphs.model(
         ctx,
         MODEL_VERSION,
-        "AHA PREVENT base model, 10-year total CVD risk (Khan et al., Circulation"
-            + " 2024;149:430), female and male equations. Input features[N,10]: age, total"
-            + " cholesterol mg/dL, HDL mg/dL, systolic BP mm Hg, BP treated, statin, diabetes,"
-            + " smoker, eGFR mL/min/1.73m2, female. Output risk[N,1] as a fraction.");
+        "AHA PREVENT base model (Khan et al., Circulation 2024;149:430), female and male"
+            + " equations. Input features[N,10]: age, total cholesterol mg/dL, HDL mg/dL, systolic"
+            + " BP mm Hg, BP treated, statin, diabetes, smoker, eGFR mL/min/1.73m2, female."
+            + " Outputs as fractions: risk[N,1] 10-year total CVD, ascvd10, cvd30, ascvd30.");
   }
 
   private static ONNXInitializer constant(ONNXContext ctx, String name, double value) {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param baseline risk of the reference profile
  * @param attributions contribution of each attributed input
  * @param whatIfs the risk with each applicable modifiable input at its target (same batch)
+ * @param alsoReports the model's further outputs for this patient (e.g. other horizons)
  * @param model the exact model that produced it
  * @param extraction the inputs as found in FHIR, with provenance
  */
@@ -30,6 +31,7 @@ public record Assessment(
     Double baseline,
     List<Attribution> attributions,
     List<WhatIf> whatIfs,
+    List<AlsoReport> alsoReports,
     OnnxModel model,
     Extraction extraction) {
 
@@ -64,6 +66,13 @@ public record Assessment(
   public record WhatIf(String feature, String label, double from, double to, double risk) {}
 
   /**
+   * @param output the ONNX output
+   * @param label what it is
+   * @param risk its value for this patient (fraction)
+   */
+  public record AlsoReport(String output, String label, double risk) {}
+
+  /**
    * A what-if that changes several inputs at once (e.g. a treatment being ordered: systolic BP 120
    * and on treatment).
    *
@@ -90,6 +99,9 @@ public record Assessment(
     }
     if (!whatIfs.isEmpty()) {
       output.set("whatIf", mapper.valueToTree(whatIfs));
+    }
+    if (!alsoReports.isEmpty()) {
+      output.set("also", mapper.valueToTree(alsoReports));
     }
     return output;
   }

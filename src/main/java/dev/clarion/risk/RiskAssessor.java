@@ -133,6 +133,15 @@ public class RiskAssessor {
                 f.name(), f.label(), patient[i], reference[i], e.contributions()[i]));
       }
     }
+    List<Assessment.AlsoReport> also = new ArrayList<>();
+    double[] values = model.alsoReports(patient);
+    for (int k = 0; k < values.length; k++) {
+      ModelDescriptor.AlsoReport a = d.alsoReports().get(k);
+      ModelDescriptor.AtMost only = a.onlyWhen();
+      if (only == null || patient[d.featureIndex(only.input())] <= only.atMost()) {
+        also.add(new Assessment.AlsoReport(a.output(), a.label(), values[k]));
+      }
+    }
     return new Assessment(
         Assessment.Outcome.SCORED,
         null,
@@ -142,6 +151,7 @@ public class RiskAssessor {
         e.baseline(),
         List.copyOf(attributions),
         List.copyOf(whatIfs),
+        List.copyOf(also),
         model,
         extraction);
   }
@@ -155,6 +165,7 @@ public class RiskAssessor {
         null,
         null,
         null,
+        List.of(),
         List.of(),
         List.of(),
         model,

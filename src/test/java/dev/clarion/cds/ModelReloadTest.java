@@ -51,28 +51,28 @@ class ModelReloadTest {
 
   @Test
   void anIntegratorActivatesANewVersionAndDecisionsNameIt() throws Exception {
-    integrator().get("/admin/models").then().statusCode(200).body("kfre", equalTo("1.0.0"));
+    integrator().get("/admin/models").then().statusCode(200).body("kfre", equalTo("1.1.0"));
     Files.writeString(
         KFRE.resolve("model.json"),
-        shipped("model.json").replace("\"version\": \"1.0.0\"", "\"version\": \"1.0.1\""));
+        shipped("model.json").replace("\"version\": \"1.1.0\"", "\"version\": \"1.1.1\""));
     integrator()
         .post("/admin/models/reload")
         .then()
         .statusCode(200)
-        .body("models.kfre", equalTo("1.0.1"));
+        .body("models.kfre", equalTo("1.1.1"));
     assertTrue(
         Integer.parseInt(
                 Sql.single(
                     db,
                     "select count(*) from model_activation where actor = 'ivy'"
-                        + " and models::text like '%\"version\": \"1.0.1\"%'"))
+                        + " and models::text like '%\"version\": \"1.1.1\"%'"))
             >= 1,
         "the activation is recorded with who did it");
 
     ObjectNode request = KfreServiceTest.request(1.9, "mg/dL", 300.0);
     TestEhr.call("/cds-services/kfre", request);
     assertEquals(
-        "1.0.1",
+        "1.1.1",
         Sql.single(
             db,
             "select model_version from decision where hook_instance = '"
@@ -84,7 +84,7 @@ class ModelReloadTest {
   void aBrokenVersionIsRefusedWithTheFileAndFieldAndTheActiveOneKeepsServing() throws Exception {
     Files.writeString(
         KFRE.resolve("model.json"),
-        shipped("model.json").replace("\"version\": \"1.0.0\"", "\"version\": \"2.0.0\""));
+        shipped("model.json").replace("\"version\": \"1.1.0\"", "\"version\": \"2.0.0\""));
     Files.writeString(
         KFRE.resolve("binding.json"), shipped("binding.json").replace("\"uacr\":", "\"uacr2\":"));
     integrator()
@@ -93,7 +93,7 @@ class ModelReloadTest {
         .statusCode(422)
         .body("issue[0].details.coding[0].code", equalTo("invalid-model-catalogue"))
         .body("issue[0].diagnostics", containsString("binding.json: field 'inputs.uacr2'"));
-    integrator().get("/admin/models").then().statusCode(200).body("kfre", equalTo("1.0.0"));
+    integrator().get("/admin/models").then().statusCode(200).body("kfre", equalTo("1.1.0"));
     TestEhr.call("/cds-services/kfre", KfreServiceTest.request(1.9, "mg/dL", 300.0));
   }
 
@@ -101,19 +101,19 @@ class ModelReloadTest {
   void theFolderWatcherActivatesAChangedModelOnItsOwn() throws Exception {
     Files.writeString(
         KFRE.resolve("model.json"),
-        shipped("model.json").replace("\"version\": \"1.0.0\"", "\"version\": \"1.0.2\""));
+        shipped("model.json").replace("\"version\": \"1.1.0\"", "\"version\": \"1.1.2\""));
     String active = "";
-    for (int i = 0; i < 100 && !active.equals("1.0.2"); i++) {
+    for (int i = 0; i < 100 && !active.equals("1.1.2"); i++) {
       Thread.sleep(100);
       active = integrator().get("/admin/models").then().extract().path("kfre");
     }
-    assertEquals("1.0.2", active, "activated by the watcher within 10 s");
+    assertEquals("1.1.2", active, "activated by the watcher within 10 s");
     assertTrue(
         Integer.parseInt(
                 Sql.single(
                     db,
                     "select count(*) from model_activation where actor = 'folder watcher'"
-                        + " and changes::text like '%1.0.2%'"))
+                        + " and changes::text like '%1.1.2%'"))
             >= 1);
   }
 

@@ -60,7 +60,9 @@ class PreventServiceTest {
         .body("cards[0].summary", containsString("10-year cardiovascular disease risk (PREVENT)"))
         .body("cards[0].source.url", containsString("/models/prevent-cvd/card"))
         .body("cards[0].detail", containsString("eGFR"))
-        .body("cards[0].detail", containsString("Observation/egfr-1/_history/3"));
+        .body("cards[0].detail", containsString("Observation/egfr-1/_history/3"))
+        .body("cards[0].detail", containsString("**Also estimated**"))
+        .body("cards[0].detail", containsString("| 10-year ASCVD risk (PREVENT) | "));
     String instance = request.get("hookInstance").asText();
     JsonNode features =
         Fixtures.JSON.readTree(
@@ -96,6 +98,19 @@ class PreventServiceTest {
                 db,
                 "select output->>'risk' from decision where hook_instance = '" + instance + "'"));
     assertEquals(PreventEquations.cvd10(x), recorded, 1e-5);
+    JsonNode also =
+        Fixtures.JSON.readTree(
+            Sql.single(
+                db,
+                "select output->'also' from decision where hook_instance = '" + instance + "'"));
+    PreventEquations.Equation ascvd10 =
+        x[PreventEquations.Input.FEMALE.ordinal()] >= 0.5
+            ? PreventEquations.Equation.F_ASCVD10
+            : PreventEquations.Equation.M_ASCVD10;
+    assertEquals("ascvd10", also.get(0).get("output").asText());
+    assertEquals(PreventEquations.risk(ascvd10, x), also.get(0).get("risk").asDouble(), 1e-5);
+    // 30-year estimates only up to age 59.
+    assertEquals(x[0] <= 59 ? 3 : 1, also.size());
     assertEquals(
         "prevent-cvd",
         Sql.single(db, "select model_id from decision where hook_instance = '" + instance + "'"));

@@ -44,6 +44,12 @@ class KfreTest {
   }
 
   @Test
+  void theServedGraphsTwoYearOutputReproducesThePublishedCases() {
+    assertEquals(0.012470734, model.alsoReports(new float[] {55, 0, 45, 120})[0], 1e-6);
+    assertEquals(0.09997874, model.alsoReports(new float[] {72, 1, 28, 800})[0], 1e-6);
+  }
+
+  @Test
   void fiveYearRiskIsHigherAndTheGraphServesIt() {
     double[] man = {55, 0, 45, 120};
     double five = KidneyFailureRiskEquation.risk5y(man);

@@ -86,6 +86,45 @@ class PreventEquationsTest {
   }
 
   @Test
+  void theFurtherOutputsAreTheAscvdAnd30YearEquationsOfThePatientsSex() {
+    PreventEquations.Equation[][] bySex = {
+      {
+        PreventEquations.Equation.M_ASCVD10,
+        PreventEquations.Equation.M_CVD30,
+        PreventEquations.Equation.M_ASCVD30
+      },
+      {
+        PreventEquations.Equation.F_ASCVD10,
+        PreventEquations.Equation.F_CVD30,
+        PreventEquations.Equation.F_ASCVD30
+      }
+    };
+    for (double age : new double[] {30, 45, 59, 70}) {
+      for (double sbp : new double[] {100, 135, 180}) {
+        for (int flags = 0; flags < 32; flags++) {
+          double[] x = {
+            age,
+            210,
+            48,
+            sbp,
+            flags & 1,
+            (flags >> 1) & 1,
+            (flags >> 2) & 1,
+            (flags >> 3) & 1,
+            75,
+            (flags >> 4) & 1
+          };
+          double[] onnx = model.alsoReports(floats(x));
+          PreventEquations.Equation[] eq = bySex[(int) x[9]];
+          for (int k = 0; k < 3; k++) {
+            assertEquals(PreventEquations.risk(eq[k], x), onnx[k], 1e-5, eq[k] + " at " + age);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void onnxMatchesJavaReferenceOverAGridOfInputs() {
     double[] ages = {30, 42, 55, 67, 79};
     double[] tcs = {130, 200, 320};
