@@ -2,7 +2,11 @@ package dev.clarion.bench;
 
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.explain.Explainer;
+import dev.clarion.explain.Explainers;
+import dev.clarion.explain.PointsExplainer;
 import dev.clarion.explain.ShapleyExplainer;
+import dev.clarion.explain.TreeShapExplainer;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
@@ -31,7 +35,9 @@ public final class ModelBenchmark {
     int warmup = Integer.getInteger("bench.model-warmup", 500);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ObjectMapper json = new ObjectMapper();
-    ShapleyExplainer explainer = new ShapleyExplainer();
+    // Each model with the explainer it is served with (Shapley, points or TreeSHAP).
+    Explainers explainers =
+        new Explainers(new ShapleyExplainer(), new PointsExplainer(), new TreeShapExplainer());
     List<Path> descriptors;
     try (Stream<Path> dirs = Files.list(Path.of("models"))) {
       descriptors = dirs.map(d -> d.resolve("model.json")).filter(Files::exists).sorted().toList();
@@ -43,8 +49,9 @@ public final class ModelBenchmark {
         warmup);
     System.out.printf(
         Locale.ROOT,
-        "%-12s %6s %9s | %10s %10s | %12s %12s%n",
+        "%-18s %-9s %6s %9s | %10s %10s | %12s %12s%n",
         "model",
+        "explained",
         "inputs",
         "rows",
         "infer p50",
@@ -53,6 +60,7 @@ public final class ModelBenchmark {
         "explain p99");
     for (Path descriptor : descriptors) {
       try (OnnxModel model = ModelRegistry.load(descriptor, json, env, 1)) {
+        Explainer explainer = explainers.forModel(model.descriptor());
         run(model, explainer, iterations, warmup, false);
         if (model.descriptor().id().equals("prevent-cvd")) {
           run(model, explainer, iterations, warmup, true);
@@ -62,7 +70,7 @@ public final class ModelBenchmark {
   }
 
   static void run(
-      OnnxModel model, ShapleyExplainer explainer, int iterations, int warmup, boolean allInputs)
+      OnnxModel model, Explainer explainer, int iterations, int warmup, boolean allInputs)
       throws IOException {
     ModelDescriptor d = model.descriptor();
     int width = model.width();
@@ -112,10 +120,14 @@ public final class ModelBenchmark {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-12s %6d %9d | %8.3f ms %8.3f ms | %10.3f ms %10.3f ms%n",
+        "%-18s %-9s %6d %9d | %8.3f ms %8.3f ms | %10.3f ms %10.3f ms%n",
         d.id() + (allInputs ? "*" : ""),
+        d.explanation() == null ? "shapley" : d.explanation(),
         players,
-        (1 << players),
+        // Rows in the explanation's ONNX batch (what-ifs not counted).
+        d.explanation() == null || d.explanation().equals("shapley")
+            ? (1 << players)
+            : d.explanation().equals("points") ? 2 : 1,
         infer.getValueAtPercentile(50) / 1000.0,
         infer.getValueAtPercentile(99) / 1000.0,
         explain.getValueAtPercentile(50) / 1000.0,

@@ -35,6 +35,11 @@ import org.HdrHistogram.Recorder;
  * Run with {@code ./mvnw -B -Pbenchmark verify}; tune with {@code -Dbench.rate=300
  * -Dbench.seconds=30 -Dbench.warmup=15 -Dbench.concurrency=8}; {@code -Dbench.unsigned=true} runs
  * the embedded mode instead (unsigned loopback calls, no JWT work).
+ *
+ * <p>Requests go round-robin to every patient-view service ({@code -Dbench.services}, default
+ * ascvd-risk, prevent-cvd and kfre: all patient-view models), with one patient whose prefetch has
+ * what each needs (the Synthea example plus eGFR, creatinine and UACR results), so every call
+ * scores, explains and records.
  */
 public final class PatientViewBenchmark {
 
@@ -51,9 +56,18 @@ public final class PatientViewBenchmark {
     // -Dbench.external=true: load a server that is already running on bench.port.
     boolean external = Boolean.getBoolean("bench.external");
     boolean unsigned = external || Boolean.getBoolean("bench.unsigned");
-    URI uri = URI.create("http://127.0.0.1:" + port + "/cds-services/ascvd-risk");
-    SignedClient ehr = unsigned ? null : new SignedClient(uri.toString());
-    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"), ehr);
+    List<String> services =
+        java.util.Arrays.stream(
+                System.getProperty("bench.services", "ascvd-risk,prevent-cvd,kfre").split(","))
+            .map(String::trim)
+            .toList();
+    List<URI> uris =
+        services.stream()
+            .map(s -> URI.create("http://127.0.0.1:" + port + "/cds-services/" + s))
+            .toList();
+    SignedClient ehr = unsigned ? null : new SignedClient(uris.get(0).toString());
+    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"), ehr, uris);
+    System.out.println("Services, round-robin: " + String.join(", ", services));
 
     Path dataDir = Path.of("target/bench-pg");
     deleteRecursively(dataDir);
@@ -82,15 +96,15 @@ public final class PatientViewBenchmark {
           "Server ready after %.2f s (JVM start to readiness; first start includes initdb)%n",
           coldStart);
       if (ehr != null) {
-        ehr.register(db.jdbcUrl(), db.username());
+        ehr.register(db.jdbcUrl(), db.username(), services);
         System.out.println("Calls are signed (ES384 client JWTs, tokens signed before each phase)");
       } else {
         System.out.println("Calls are unsigned (embedded run, loopback)");
       }
 
       System.out.printf("Warm-up: %d s closed loop, %d workers%n", warmup, concurrency);
-      prepare(ehr, 400 * warmup);
-      Result warm = closedLoop(client, uri, body, concurrency, warmup);
+      body.prepare(400 * warmup);
+      Result warm = closedLoop(client, body, concurrency, warmup);
       System.out.printf(
           Locale.ROOT,
           "  warm-up: %.0f req/s, %d errors%n",
@@ -100,14 +114,14 @@ public final class PatientViewBenchmark {
       List<Result> fixed = new java.util.ArrayList<>();
       long rss = -1;
       for (int rate : rates) {
-        prepare(ehr, rate * seconds);
+        body.prepare(rate * seconds);
         System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
-        fixed.add(openLoop(client, uri, body, rate, seconds));
+        fixed.add(openLoop(client, body, rate, seconds));
         rss = Math.max(rss, server == null ? -1 : rssKb(server.pid()));
       }
-      prepare(ehr, 400 * seconds);
+      body.prepare(400 * seconds);
       System.out.printf("Saturation: %d workers for %d s (closed loop)%n", concurrency, seconds);
-      Result saturation = closedLoop(client, uri, body, concurrency, seconds);
+      Result saturation = closedLoop(client, body, concurrency, seconds);
       System.out.println();
       System.out.println(
           "phase       | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms");
@@ -147,15 +161,6 @@ public final class PatientViewBenchmark {
     System.exit(0);
   }
 
-  static void prepare(SignedClient ehr, int tokens) throws Exception {
-    if (ehr != null) {
-      long t0 = System.nanoTime();
-      ehr.prepare(tokens);
-      System.out.printf(
-          Locale.ROOT, "  (%d tokens signed in %.1f s)%n", tokens, (System.nanoTime() - t0) / 1e9);
-    }
-  }
-
   record Result(long requests, long errors, double seconds, Histogram latency) {
     double p99() {
       return latency.getValueAtPercentile(99) / 1000.0;
@@ -178,8 +183,7 @@ public final class PatientViewBenchmark {
   }
 
   /** Sends at a fixed rate regardless of responses; latency from the scheduled send time. */
-  static Result openLoop(HttpClient client, URI uri, Body body, int rate, int seconds)
-      throws Exception {
+  static Result openLoop(HttpClient client, Body body, int rate, int seconds) throws Exception {
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
     long period = 1_000_000_000L / rate;
@@ -194,7 +198,7 @@ public final class PatientViewBenchmark {
       }
       pending.register();
       client
-          .sendAsync(body.request(uri), HttpResponse.BodyHandlers.discarding())
+          .sendAsync(body.next(), HttpResponse.BodyHandlers.discarding())
           .whenComplete(
               (response, failure) -> {
                 recorder.recordValue((System.nanoTime() - scheduled) / 1000);
@@ -215,7 +219,7 @@ public final class PatientViewBenchmark {
   }
 
   /** Each worker sends its next request when the previous one is answered. */
-  static Result closedLoop(HttpClient client, URI uri, Body body, int workers, int seconds)
+  static Result closedLoop(HttpClient client, Body body, int workers, int seconds)
       throws Exception {
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
@@ -230,7 +234,7 @@ public final class PatientViewBenchmark {
               long t0 = System.nanoTime();
               try {
                 HttpResponse<Void> r =
-                    client.send(body.request(uri), HttpResponse.BodyHandlers.discarding());
+                    client.send(body.next(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 200) {
                   errors.incrementAndGet();
                 }
@@ -251,27 +255,99 @@ public final class PatientViewBenchmark {
 
   /**
    * The example request split around its hookInstance, so each request gets a fresh one without
-   * copying the 150 kB body.
+   * copying the 150 kB body; requests rotate over the services, each with tokens for its URL.
    */
-  record Body(byte[] prefix, byte[] suffix, SignedClient ehr) {
-    static Body of(Path example, SignedClient ehr) throws IOException {
-      String json = Files.readString(example);
-      int at = json.indexOf("\"hookInstance\"");
-      int open = json.indexOf('"', json.indexOf(':', at) + 1);
-      int close = json.indexOf('"', open + 1);
-      return new Body(
-          json.substring(0, open + 1).getBytes(StandardCharsets.UTF_8),
-          json.substring(close).getBytes(StandardCharsets.UTF_8),
-          ehr);
+  static final class Body {
+    private final byte[] prefix;
+    private final byte[] suffix;
+    private final List<URI> uris;
+    private final List<SignedClient> ehrs;
+    private final AtomicLong sent = new AtomicLong();
+
+    private Body(byte[] prefix, byte[] suffix, List<URI> uris, List<SignedClient> ehrs) {
+      this.prefix = prefix;
+      this.suffix = suffix;
+      this.uris = uris;
+      this.ehrs = ehrs;
     }
 
-    HttpRequest request(URI uri) {
+    /** The Synthea example with eGFR, creatinine and UACR added, so every service can score. */
+    static Body of(Path example, SignedClient ehr, List<URI> uris) throws IOException {
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      com.fasterxml.jackson.databind.node.ObjectNode request =
+          (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(example.toFile());
+      String patient = "Patient/" + request.at("/context/patientId").asText();
+      com.fasterxml.jackson.databind.node.ObjectNode prefetch =
+          (com.fasterxml.jackson.databind.node.ObjectNode) request.get("prefetch");
+      prefetch.set("kidney", lab(json, "bench-egfr", "98979-8", 52, "mL/min/{1.73_m2}", patient));
+      prefetch.set("creatinine", lab(json, "bench-scr", "2160-0", 1.5, "mg/dL", patient));
+      prefetch.set("uacr", lab(json, "bench-uacr", "9318-7", 300, "mg/g", patient));
+      String text = json.writeValueAsString(request);
+      int at = text.indexOf("\"hookInstance\"");
+      int open = text.indexOf('"', text.indexOf(':', at) + 1);
+      int close = text.indexOf('"', open + 1);
+      List<SignedClient> ehrs =
+          ehr == null ? null : uris.stream().map(u -> ehr.forService(u.toString())).toList();
+      return new Body(
+          text.substring(0, open + 1).getBytes(StandardCharsets.UTF_8),
+          text.substring(close).getBytes(StandardCharsets.UTF_8),
+          uris,
+          ehrs);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode lab(
+        com.fasterxml.jackson.databind.ObjectMapper json,
+        String id,
+        String loinc,
+        double value,
+        String unit,
+        String patient) {
+      com.fasterxml.jackson.databind.node.ObjectNode bundle = json.createObjectNode();
+      bundle.put("resourceType", "Bundle").put("type", "searchset").put("total", 1);
+      com.fasterxml.jackson.databind.node.ObjectNode obs =
+          bundle.putArray("entry").addObject().putObject("resource");
+      obs.put("resourceType", "Observation").put("id", id).put("status", "final");
+      obs.putObject("meta").put("versionId", "1");
+      obs.putObject("code")
+          .putArray("coding")
+          .addObject()
+          .put("system", "http://loinc.org")
+          .put("code", loinc);
+      obs.putObject("subject").put("reference", patient);
+      obs.put("effectiveDateTime", java.time.LocalDate.now().minusDays(20).toString());
+      obs.putObject("valueQuantity")
+          .put("value", value)
+          .put("system", "http://unitsofmeasure.org")
+          .put("code", unit);
+      return bundle;
+    }
+
+    /** Signs tokens for the next {@code requests} requests (spread over the services). */
+    void prepare(int requests) throws Exception {
+      sent.set(0);
+      if (ehrs != null) {
+        long t0 = System.nanoTime();
+        for (SignedClient e : ehrs) {
+          e.prepare(requests / ehrs.size() + 1);
+        }
+        System.out.printf(
+            Locale.ROOT,
+            "  (%d tokens signed in %.1f s)%n",
+            requests,
+            (System.nanoTime() - t0) / 1e9);
+      }
+    }
+
+    /** The next request: the next service in turn, a fresh hookInstance and token. */
+    HttpRequest next() {
+      int k = (int) (sent.getAndIncrement() % uris.size());
       byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(uri)
+          HttpRequest.newBuilder(uris.get(k))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)));
-      String token = ehr == null ? null : ehr.take();
+      String token = ehrs == null ? null : ehrs.get(k).take();
       if (token != null) {
         request.header("Authorization", "Bearer " + token);
       }

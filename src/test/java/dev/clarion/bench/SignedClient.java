@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -35,21 +36,32 @@ final class SignedClient {
   private final AtomicInteger next = new AtomicInteger();
 
   SignedClient(String aud) throws JOSEException {
-    this.key = new ECKeyGenerator(Curve.P_384).keyID("bench-es384").generate();
+    this(aud, new ECKeyGenerator(Curve.P_384).keyID("bench-es384").generate());
+  }
+
+  /** The same EHR (same key) calling another service: tokens carry that service's URL. */
+  SignedClient(String aud, ECKey key) {
+    this.key = key;
     this.aud = aud;
   }
 
-  void register(String jdbcUrl, String user) throws Exception {
+  SignedClient forService(String otherAud) {
+    return new SignedClient(otherAud, key);
+  }
+
+  /** Registers the EHR, allowed to call {@code services}. */
+  void register(String jdbcUrl, String user, List<String> services) throws Exception {
     try (Connection c = DriverManager.getConnection(jdbcUrl, user, "");
         PreparedStatement insert =
             c.prepareStatement(
                 "insert into ehr_client (id, iss, name, jwks, services, enabled, version,"
                     + " created_at, created_by, updated_at, updated_by) values (?, ?, 'Benchmark"
-                    + " EHR', ?::jsonb, '[\"ascvd-risk\"]', true, 0, now(), 'bench', now(),"
-                    + " 'bench')")) {
+                    + " EHR', ?::jsonb, ?::jsonb, true, 0, now(), 'bench', now(), 'bench')")) {
       insert.setObject(1, UUID.randomUUID());
       insert.setString(2, ISS);
       insert.setString(3, "{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}");
+      insert.setString(
+          4, "[" + String.join(",", services.stream().map(s -> "\"" + s + "\"").toList()) + "]");
       insert.executeUpdate();
     }
   }

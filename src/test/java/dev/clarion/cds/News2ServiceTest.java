@@ -179,6 +179,16 @@ class News2ServiceTest {
             equalTo("high"));
     JsonNode output = recorded(request, "output");
     assertEquals(10, output.get("risk").asDouble(), 1e-6);
+
+    // The explanation page behind the card's link speaks points, not percentages.
+    String link =
+        TestEhr.call(PATH, adult(workedExample())).extract().path("cards[0].links[0].url");
+    String page =
+        io.restassured.RestAssured.given().get(link).then().statusCode(200).extract().asString();
+    org.junit.jupiter.api.Assertions.assertTrue(page.contains("10 points"), "total in points");
+    org.junit.jupiter.api.Assertions.assertTrue(
+        page.contains("they add up to the total"), "points explanation");
+    org.junit.jupiter.api.Assertions.assertFalse(page.contains("1000.0 %"), "not a percentage");
     assertEquals("points", output.get("scale").asText());
     double sum = 0;
     for (JsonNode a : recorded(request, "attributions")) {
