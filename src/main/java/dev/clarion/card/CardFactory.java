@@ -155,15 +155,12 @@ public class CardFactory {
     md.append("| Factor | Patient | Reference | Contribution |\n|---|---|---|---|\n");
     for (Assessment.Attribution at : a.attributions()) {
       ModelDescriptor.Feature f = feature(d, at.feature());
-      md.append("| ")
-          .append(at.label())
-          .append(" | ")
-          .append(value(f, at.patientValue()))
-          .append(" | ")
-          .append(value(f, at.referenceValue()))
-          .append(" | ")
-          .append(Formats.points(at.contribution()))
-          .append(" |\n");
+      row(
+          md,
+          at.label(),
+          value(f, at.patientValue()),
+          value(f, at.referenceValue()),
+          Formats.points(at.contribution()));
     }
     md.append(
         String.format(
@@ -178,11 +175,7 @@ public class CardFactory {
     if (!a.alsoReports().isEmpty()) {
       md.append("**Also estimated** by the same model:\n\n| | Risk |\n|---|---|\n");
       for (Assessment.AlsoReport r : a.alsoReports()) {
-        md.append("| ")
-            .append(r.label())
-            .append(" | ")
-            .append(Formats.percent(r.risk()))
-            .append(" |\n");
+        row(md, r.label(), Formats.percent(r.risk()));
       }
       md.append("\n");
     }
@@ -190,13 +183,7 @@ public class CardFactory {
       md.append("**What would change it** (everything else as now):\n\n")
           .append("| If | Risk | Change |\n|---|---|---|\n");
       for (Assessment.WhatIf w : a.whatIfs()) {
-        md.append("| ")
-            .append(w.label())
-            .append(" | ")
-            .append(Formats.percent(w.risk()))
-            .append(" | ")
-            .append(Formats.points(w.risk() - a.risk()))
-            .append(" |\n");
+        row(md, w.label(), Formats.percent(w.risk()), Formats.points(w.risk() - a.risk()));
       }
       md.append("\n");
     }
@@ -219,13 +206,7 @@ public class CardFactory {
     md.append("| Item | Patient | Points |\n|---|---|---|\n");
     for (Assessment.Attribution at : a.attributions()) {
       ModelDescriptor.Feature f = feature(d, at.feature());
-      md.append("| ")
-          .append(at.label())
-          .append(" | ")
-          .append(value(f, at.patientValue()))
-          .append(" | ")
-          .append(Math.round(at.contribution()))
-          .append(" |\n");
+      row(md, at.label(), value(f, at.patientValue()), Math.round(at.contribution()));
     }
     md.append(
         String.format(
@@ -470,6 +451,15 @@ public class CardFactory {
         .setScale(1, RoundingMode.HALF_UP)
         .stripTrailingZeros()
         .toPlainString();
+  }
+
+  /** One Markdown table row. */
+  private static void row(StringBuilder md, Object... cells) {
+    md.append('|');
+    for (Object cell : cells) {
+      md.append(' ').append(cell).append(" |");
+    }
+    md.append('\n');
   }
 
   /** Keeps table cells intact: resource text must not break the Markdown table. */

@@ -37,4 +37,13 @@ public interface Explainer {
       float[] reference,
       boolean[] attributed,
       List<float[]> whatIfRows);
+
+  /** Rejects rows that do not have one value per model input. */
+  static void checkWidths(
+      OnnxModel model, float[] patient, float[] reference, boolean[] attributed) {
+    int width = model.width();
+    if (patient.length != width || reference.length != width || attributed.length != width) {
+      throw new IllegalArgumentException("rows must have " + width + " features");
+    }
+  }
 }

@@ -21,10 +21,8 @@ public class PointsExplainer implements Explainer {
       float[] reference,
       boolean[] attributed,
       List<float[]> whatIfRows) {
+    Explainer.checkWidths(model, patient, reference, attributed);
     int width = model.width();
-    if (patient.length != width || reference.length != width || attributed.length != width) {
-      throw new IllegalArgumentException("rows must have " + width + " features");
-    }
     float[] referenceRow = patient.clone();
     for (int i = 0; i < width; i++) {
       if (attributed[i]) {

@@ -26,10 +26,8 @@ public class ShapleyExplainer implements Explainer {
       float[] reference,
       boolean[] attributed,
       List<float[]> whatIfRows) {
+    Explainer.checkWidths(model, patient, reference, attributed);
     int width = model.width();
-    if (patient.length != width || reference.length != width || attributed.length != width) {
-      throw new IllegalArgumentException("rows must have " + width + " features");
-    }
     int[] players = players(attributed);
     int d = players.length;
     if (d > MAX_ATTRIBUTED) {

@@ -23,6 +23,7 @@ public class TreeShapExplainer implements Explainer {
       float[] reference,
       boolean[] attributed,
       List<float[]> whatIfRows) {
+    Explainer.checkWidths(model, patient, reference, attributed);
     TreeEnsemble trees = model.trees();
     int width = model.width();
     float[] batch = new float[(1 + whatIfRows.size()) * width];

@@ -62,8 +62,10 @@ public record ModelDescriptor(
    * @param label what it is ("2-year kidney failure risk")
    * @param onlyWhen the output is shown only when this input is at most this value (PREVENT
    *     30-year: age ≤ 59); null: always
+   * @param requires an optional input the output needs (PREVENT heart failure: BMI); not shown
+   *     without it
    */
-  public record AlsoReport(String output, String label, AtMost onlyWhen) {}
+  public record AlsoReport(String output, String label, AtMost onlyWhen, String requires) {}
 
   /** An input and the largest value for which something applies. */
   public record AtMost(String input, double atMost) {}
@@ -81,6 +83,9 @@ public record ModelDescriptor(
    * @param whatIf a clinically sensible target for a modifiable input, or null
    * @param points for point scores: the item's point table in ascending order of {@code upTo} (the
    *     last row has none); compiled into the ONNX graph by {@link PointScoreGraphBuilder}
+   * @param optional the main output does not read this input: when it is missing or outside its
+   *     range the patient is still scored, with NaN in its column, and the further outputs that
+   *     {@code require} it are not shown
    */
   public record Feature(
       String name,
@@ -90,7 +95,14 @@ public record ModelDescriptor(
       Double max,
       boolean attributed,
       WhatIf whatIf,
-      List<Points> points) {}
+      List<Points> points,
+      Boolean optional) {
+
+    /** Whether the input is optional (absent in model.json: no). */
+    public boolean isOptional() {
+      return Boolean.TRUE.equals(optional);
+    }
+  }
 
   /**
    * One row of an item's point table: values up to {@code upTo} (inclusive, and above the previous

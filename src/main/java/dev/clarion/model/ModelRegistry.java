@@ -268,6 +268,10 @@ public class ModelRegistry {
       if (f.min() != null && f.max() != null && f.min() > f.max()) {
         throw new DefinitionException(file, "features[" + i + "].min", "is above max");
       }
+      if (f.isOptional() && (f.attributed() || f.whatIf() != null)) {
+        throw new DefinitionException(
+            file, "features[" + i + "].optional", "inputs cannot be attributed or have a what-if");
+      }
       ModelDescriptor.WhatIf w = f.whatIf();
       if (w != null) {
         String at = "features[" + i + "].whatIf";
@@ -386,6 +390,12 @@ public class ModelRegistry {
               file,
               "alsoReports[" + i + "]",
               "needs a label and an ONNX output " + session.getOutputNames());
+        }
+        if (a.requires() != null
+            && (d.featureIndex(a.requires()) < 0
+                || !d.features().get(d.featureIndex(a.requires())).isOptional())) {
+          throw new DefinitionException(
+              file, "alsoReports[" + i + "].requires", "must name an optional input");
         }
         if (a.onlyWhen() != null && d.featureIndex(a.onlyWhen().input()) < 0) {
           throw new DefinitionException(

@@ -12,11 +12,10 @@ package dev.clarion.model;
 public final class PreventEquations {
 
   /**
-   * Number of model inputs, in the order of {@link Input}. BMI is not an input: only the heart
-   * failure equations use it, and the served model ({@code prevent-cvd}) is the 10-year total CVD
-   * equation.
+   * Number of model inputs, in the order of {@link Input}. BMI is last and optional: only the
+   * heart-failure equations read it; without it (NaN) they give NaN and the others are unaffected.
    */
-  public static final int INPUTS = 10;
+  public static final int INPUTS = 11;
 
   /** Column order of the model's {@code features} input. */
   public enum Input {
@@ -29,7 +28,8 @@ public final class PreventEquations {
     DIABETES,
     SMOKER,
     EGFR,
-    FEMALE
+    FEMALE,
+    BMI
   }
 
   /** The twelve published equations (sex × outcome × horizon). */
@@ -161,7 +161,7 @@ public final class PreventEquations {
    * @param x the inputs in {@link Input} order (sex is chosen by {@code equation}, not read)
    */
   public static double risk(Equation equation, double[] x) {
-    return risk(equation, x, Double.NaN);
+    return risk(equation, x, x.length > Input.BMI.ordinal() ? x[Input.BMI.ordinal()] : Double.NaN);
   }
 
   /** As {@link #risk(Equation, double[])}, with BMI for the heart-failure equations. */

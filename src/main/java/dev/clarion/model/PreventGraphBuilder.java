@@ -55,6 +55,12 @@ public final class PreventGraphBuilder {
   /** ONNX outputs: 10-year total CVD (the main one), then the further outcomes and horizons. */
   static final List<String> OUTPUTS = List.of("risk", "ascvd10", "cvd30", "ascvd30");
 
+  /** The heart-failure equations (they also read BMI), female and male, in output order. */
+  static final List<Equation> HF_EQUATIONS =
+      List.of(Equation.F_HF10, Equation.M_HF10, Equation.F_HF30, Equation.M_HF30);
+
+  static final List<String> HF_OUTPUTS = List.of("hf10", "hf30");
+
   private PreventGraphBuilder() {}
 
   /** Builds the serialized model. */
@@ -63,6 +69,7 @@ public final class PreventGraphBuilder {
     ctx.setName("prevent_cvd10");
     ONNXPlaceholder features = ctx.floatInput("features", PreventEquations.INPUTS);
     List<ONNXPlaceholder> outputs = OUTPUTS.stream().map(o -> ctx.floatOutput(o, 1)).toList();
+    List<ONNXPlaceholder> hfOutputs = HF_OUTPUTS.stream().map(o -> ctx.floatOutput(o, 1)).toList();
 
     ONNXNode x = features.cast(double.class);
     ONNXNode age = column(ctx, x, Input.AGE.ordinal());
@@ -75,6 +82,7 @@ public final class PreventGraphBuilder {
     ONNXNode smk = column(ctx, x, Input.SMOKER.ordinal());
     ONNXNode egfr = column(ctx, x, Input.EGFR.ordinal());
     ONNXNode female = column(ctx, x, Input.FEMALE.ordinal());
+    ONNXNode bmi = column(ctx, x, Input.BMI.ordinal());
 
     // The same arithmetic, in the same order, as PreventEquations.terms.
     ONNXNode a = shift(ctx, age, "age", 55).apply(ONNXOperators.DIV, constant(ctx, "ten", 10));
@@ -158,13 +166,56 @@ public final class PreventGraphBuilder {
       column(ctx, risks, k).assignTo(outputs.get(k));
     }
 
+    // Heart failure: the same terms plus the BMI spline (bmiMin, bmiMax, a·bmiMax). Without a
+    // BMI (NaN) only these outputs are NaN; the ones above never read the BMI column.
+    ONNXNode bmiMin = spline(ctx, bmi, MathOps.MIN, "bmi_min", 30, 25, 5);
+    ONNXNode bmiMax = spline(ctx, bmi, MathOps.MAX, "bmi_max", 30, 30, 5);
+    List<ONNXRef<?>> hfTerms = new java.util.ArrayList<>(terms);
+    hfTerms.add(bmiMin);
+    hfTerms.add(bmiMax);
+    hfTerms.add(a.apply(ONNXOperators.MUL, bmiMax));
+    ONNXNode hfMatrix = ctx.operation(ONNXOperators.CONCAT, hfTerms, "hf_terms", Map.of("axis", 1));
+    double[] hfBeta = new double[PreventEquations.TERMS * HF_EQUATIONS.size()];
+    for (int e = 0; e < HF_EQUATIONS.size(); e++) {
+      double[] b = HF_EQUATIONS.get(e).beta();
+      for (int t = 0; t < PreventEquations.TERMS; t++) {
+        hfBeta[t * HF_EQUATIONS.size() + e] = b[t];
+      }
+    }
+    List<ONNXRef<?>> hfSexes = new java.util.ArrayList<>();
+    for (int k = 0; k < HF_OUTPUTS.size(); k++) {
+      hfSexes.add(female);
+      hfSexes.add(male);
+    }
+    double[] hfPairs = new double[HF_EQUATIONS.size() * HF_OUTPUTS.size()];
+    for (int e = 0; e < HF_EQUATIONS.size(); e++) {
+      hfPairs[e * HF_OUTPUTS.size() + e / 2] = 1;
+    }
+    ONNXNode hfRisks =
+        hfMatrix
+            .apply(
+                ONNXOperators.GEMM,
+                reshaped(ctx, "hf_beta", hfBeta, PreventEquations.TERMS, HF_EQUATIONS.size()))
+            .apply(ONNXOperators.SIGMOID)
+            .apply(
+                ONNXOperators.MUL,
+                ctx.operation(ONNXOperators.CONCAT, hfSexes, "hf_sex_one_hot", Map.of("axis", 1)))
+            .apply(
+                ONNXOperators.GEMM,
+                reshaped(ctx, "hf_sum_pairs", hfPairs, HF_EQUATIONS.size(), HF_OUTPUTS.size()))
+            .cast(float.class);
+    for (int k = 0; k < HF_OUTPUTS.size(); k++) {
+      column(ctx, hfRisks, k).assignTo(hfOutputs.get(k));
+    }
+
     return OnnxGraphs.model(
         ctx,
         MODEL_VERSION,
         "AHA PREVENT base model (Khan et al., Circulation 2024;149:430), female and male"
             + " equations. Input features[N,10]: age, total cholesterol mg/dL, HDL mg/dL, systolic"
-            + " BP mm Hg, BP treated, statin, diabetes, smoker, eGFR mL/min/1.73m2, female."
-            + " Outputs as fractions: risk[N,1] 10-year total CVD, ascvd10, cvd30, ascvd30.");
+            + " BP mm Hg, BP treated, statin, diabetes, smoker, eGFR mL/min/1.73m2, female, BMI"
+            + " kg/m2 (NaN if unknown). Outputs as fractions: risk[N,1] 10-year total CVD,"
+            + " ascvd10, cvd30, ascvd30, hf10, hf30 (NaN without a BMI).");
   }
 
   private static ONNXInitializer constant(ONNXContext ctx, String name, double value) {

@@ -43,6 +43,9 @@ public class RiskAssessor {
     List<String> outOfRange = new ArrayList<>();
     for (ModelDescriptor.Feature f : d.features()) {
       FeatureValue v = extraction.feature(f.name());
+      if (f.isOptional()) {
+        continue; // NaN in its column when missing or out of range (usable() below)
+      }
       if (v == null || v.missing()) {
         missing.add(f.label() + ": " + (v == null || v.note() == null ? "not found." : v.note()));
       } else if ((f.min() != null && v.value() < f.min())
@@ -73,7 +76,8 @@ public class RiskAssessor {
     boolean[] attributed = new boolean[width];
     for (int i = 0; i < width; i++) {
       ModelDescriptor.Feature f = d.features().get(i);
-      patient[i] = extraction.feature(f.name()).value().floatValue();
+      FeatureValue v = extraction.feature(f.name());
+      patient[i] = usable(f, v) ? v.value().floatValue() : Float.NaN;
       attributed[i] = f.attributed();
       reference[i] =
           f.attributed() ? d.reference().values().get(f.name()).floatValue() : patient[i];
@@ -138,7 +142,10 @@ public class RiskAssessor {
     for (int k = 0; k < values.length; k++) {
       ModelDescriptor.AlsoReport a = d.alsoReports().get(k);
       ModelDescriptor.AtMost only = a.onlyWhen();
-      if (only == null || patient[d.featureIndex(only.input())] <= only.atMost()) {
+      boolean applies = only == null || patient[d.featureIndex(only.input())] <= only.atMost();
+      boolean hasInput =
+          a.requires() == null || !Float.isNaN(patient[d.featureIndex(a.requires())]);
+      if (applies && hasInput) {
         also.add(new Assessment.AlsoReport(a.output(), a.label(), values[k]));
       }
     }
@@ -154,6 +161,15 @@ public class RiskAssessor {
         List.copyOf(also),
         model,
         extraction);
+  }
+
+  /** Whether an input's value may be used: found, and inside its validated range. */
+  private static boolean usable(ModelDescriptor.Feature f, FeatureValue v) {
+    return v != null
+        && !v.missing()
+        && v.value() != null
+        && (f.min() == null || v.value() >= f.min())
+        && (f.max() == null || v.value() <= f.max());
   }
 
   private static Assessment refused(

@@ -81,13 +81,7 @@ class BpOrderSignServiceTest {
         .body(
             "cards[0].detail",
             containsString("**Being ordered:** amlodipine 5 mg oral tablet (an antihypertensive)"));
-    JsonNode whatIf =
-        Fixtures.JSON.readTree(
-            Sql.single(
-                db,
-                "select output->'whatIf' from decision where hook_instance = '"
-                    + request.get("hookInstance").asText()
-                    + "'"));
+    JsonNode whatIf = Fixtures.JSON.readTree(Sql.decision(db, request, "output->'whatIf'"));
     JsonNode scenario = null;
     for (JsonNode w : whatIf) {
       if (w.get("feature").asText().equals("systolicBp+bpTreated")) {
@@ -103,17 +97,10 @@ class BpOrderSignServiceTest {
   void otherOrdersGetNoCardAndTheDecisionSaysWhy() throws Exception {
     ObjectNode request = request("6809", "metformin 500 mg oral tablet");
     TestEhr.call(PATH, request).statusCode(200).body("cards", hasSize(0));
-    String hi = request.get("hookInstance").asText();
-    assertEquals(
-        "no-matching-order",
-        Sql.single(db, "select reason_code from decision where hook_instance = '" + hi + "'"));
+    assertEquals("no-matching-order", Sql.decision(db, request, "reason_code"));
     assertEquals(
         "null",
-        Sql.single(
-            db,
-            "select coalesce(inputs::text, 'null') from decision where hook_instance = '"
-                + hi
-                + "'"),
+        Sql.decision(db, request, "coalesce(inputs::text, 'null')"),
         "no patient data was gathered");
   }
 

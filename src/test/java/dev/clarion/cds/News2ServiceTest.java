@@ -144,14 +144,7 @@ class News2ServiceTest {
   }
 
   JsonNode recorded(ObjectNode request, String column) throws Exception {
-    return Fixtures.JSON.readTree(
-        Sql.single(
-            db,
-            "select "
-                + column
-                + " from decision where hook_instance = '"
-                + request.get("hookInstance").asText()
-                + "'"));
+    return Fixtures.JSON.readTree(Sql.decision(db, request, column));
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,60 @@ class PreventServiceTest {
                     : Fixtures.observation(
                         "egfr-1", "3", "98979-8", egfr, "mL/min/{1.73_m2}", patient)));
     return request;
+  }
+
+  @Test
+  void theHeartFailureRiskIsShownWhenABmiIsRecordedAndOnlyThen() throws Exception {
+    ObjectNode request = request(72.0);
+    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
+    request
+        .with("prefetch")
+        .set(
+            "bmi",
+            Fixtures.searchset(
+                Fixtures.observation("bmi-1", "1", "39156-5", 31.5, "kg/m2", patient)));
+    call(request)
+        .body("cards[0].detail", containsString("| 10-year heart failure risk (PREVENT) | "))
+        .body("cards[0].detail", containsString("31.5 kg/m2"));
+    JsonNode also = Fixtures.JSON.readTree(Sql.decision(db, request, "output->'also'"));
+    JsonNode hf = null;
+    for (JsonNode a : also) {
+      if (a.get("output").asText().equals("hf10")) {
+        hf = a;
+      }
+    }
+    JsonNode features = Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"));
+    double[] x = new double[PreventEquations.INPUTS];
+    for (JsonNode f : features) {
+      int i = names().indexOf(f.get("name").asText());
+      x[i] = f.get("value").asDouble();
+    }
+    assertEquals(31.5, x[PreventEquations.Input.BMI.ordinal()], 1e-9);
+    PreventEquations.Equation eq =
+        x[PreventEquations.Input.FEMALE.ordinal()] >= 0.5
+            ? PreventEquations.Equation.F_HF10
+            : PreventEquations.Equation.M_HF10;
+    assertEquals(PreventEquations.risk(eq, x), hf.get("risk").asDouble(), 1e-5);
+
+    // Without a BMI: the same card, no heart-failure line, and the card says why.
+    call(request(72.0))
+        .body("cards[0].detail", not(containsString("heart failure risk (PREVENT) |")))
+        .body("cards[0].detail", containsString("heart-failure risk is not estimated"));
+  }
+
+  static List<String> names() {
+    return List.of(
+        "age",
+        "totalCholesterol",
+        "hdl",
+        "systolicBp",
+        "bpTreated",
+        "statin",
+        "diabetes",
+        "smoker",
+        "egfr",
+        "female",
+        "bmi");
   }
 
   ValidatableResponse call(ObjectNode request) {

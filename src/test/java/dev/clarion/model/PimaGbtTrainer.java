@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -263,36 +262,11 @@ public final class PimaGbtTrainer {
     report.put(
         "trainer",
         "XGBoost 3.4.0 (xgboost4j_2.12) " + params() + ", " + ROUNDS + " rounds; Ripley's split");
-    report.put("trainRows", train.y().length).put("testRows", test.y().length);
-    report.put("testPrevalence", Arrays.stream(test.y()).average().orElseThrow());
-    report.put("testAuc", LogisticTrainer.auc(p, test.y()));
-    double[] ci = LogisticTrainer.bootstrapCi(p, test.y(), 2000, new Random(1));
-    report.putArray("testAuc95ci").add(ci[0]).add(ci[1]);
-    int correct = 0;
-    double brier = 0;
-    for (int i = 0; i < p.length; i++) {
-      correct += (p[i] >= 0.5 ? 1 : 0) == test.y()[i] ? 1 : 0;
-      brier += Math.pow(p[i] - test.y()[i], 2) / p.length;
-    }
-    report.put("testAccuracyAt50", (double) correct / p.length);
-    report.put("testBrier", brier);
-    ArrayNode bands = report.putArray("subgroupsByAgeBand");
-    for (double[] e : new double[][] {{21, 30}, {30, 50}, {50, 200}}) {
-      List<Integer> idx = new ArrayList<>();
-      for (int i = 0; i < p.length; i++) {
-        if (test.group()[i] >= e[0] && test.group()[i] < e[1]) {
-          idx.add(i);
-        }
-      }
-      ObjectNode band = bands.addObject();
-      band.put("from", e[0]).put("below", e[1]).put("n", idx.size());
-      band.put("cases", idx.stream().mapToInt(i -> test.y()[i]).sum());
-      band.put(
-          "auc",
-          LogisticTrainer.auc(
-              idx.stream().mapToDouble(i -> p[i]).toArray(),
-              idx.stream().mapToInt(i -> test.y()[i]).toArray()));
-    }
+    LogisticTrainer.heldOut(
+        report, p, train, test, "AgeBand", new double[][] {{21, 30}, {30, 50}, {50, 200}});
+    double[] ci = {
+      report.get("testAuc95ci").get(0).asDouble(), report.get("testAuc95ci").get(1).asDouble()
+    };
     report.put("trees", ROUNDS);
     report.put("sha256", ModelRegistry.sha256(onnx));
     json.writeValue(DIR.resolve("training-report.json").toFile(), report);

@@ -125,6 +125,35 @@ class PreventEquationsTest {
   }
 
   @Test
+  void heartFailureOutputsAreTheHfEquationsWithBmi() {
+    for (double bmi : new double[] {18.5, 24, 30, 35, 39.9}) {
+      for (int flags = 0; flags < 32; flags++) {
+        double[] x = {
+          52,
+          210,
+          48,
+          142,
+          flags & 1,
+          (flags >> 1) & 1,
+          (flags >> 2) & 1,
+          (flags >> 3) & 1,
+          75,
+          (flags >> 4) & 1,
+          bmi
+        };
+        double[] onnx = model.alsoReports(floats(x));
+        boolean f = x[9] >= 0.5;
+        assertEquals(
+            PreventEquations.risk(f ? Equation.F_HF10 : Equation.M_HF10, x), onnx[3], 1e-5);
+        assertEquals(
+            PreventEquations.risk(f ? Equation.F_HF30 : Equation.M_HF30, x), onnx[4], 1e-5);
+        // BMI changes heart failure only.
+        assertEquals(PreventEquations.cvd10(x), model.predict(floats(x))[0], 1e-6);
+      }
+    }
+  }
+
+  @Test
   void onnxMatchesJavaReferenceOverAGridOfInputs() {
     double[] ages = {30, 42, 55, 67, 79};
     double[] tcs = {130, 200, 320};
@@ -155,9 +184,7 @@ class PreventEquationsTest {
                   (flags >> 4) & 1
                 };
                 inputs[r] = x;
-                for (int i = 0; i < width; i++) {
-                  batch[r * width + i] = (float) x[i];
-                }
+                System.arraycopy(floats(x), 0, batch, r * width, width);
                 r++;
               }
             }
@@ -211,8 +238,10 @@ class PreventEquationsTest {
     }
   }
 
+  /** The model's row; a profile without BMI gets NaN in the BMI column (as served). */
   static float[] floats(double[] x) {
-    float[] f = new float[x.length];
+    float[] f = new float[PreventEquations.INPUTS];
+    java.util.Arrays.fill(f, Float.NaN);
     for (int i = 0; i < x.length; i++) {
       f[i] = (float) x[i];
     }

@@ -52,8 +52,8 @@ class WhatIfTest {
 
   @Test
   void preventOffersTheSameChanges() throws Exception {
-    // Woman, 50, TC 200, HDL 45, treated SBP 160, no statin, diabetes, smoker, eGFR 90.
-    double[] x = {50, 200, 45, 160, 1, 0, 1, 1, 90, 1};
+    // Woman, 50, TC 200, HDL 45, treated SBP 160, no statin, diabetes, smoker, eGFR 90, BMI 28.
+    double[] x = {50, 200, 45, 160, 1, 0, 1, 1, 90, 1, 28};
     Assessment a = assess("prevent-cvd", x);
     assertEquals(PreventEquations.cvd10(x), a.risk(), 1e-5);
     check(a, "systolicBp", 120, x, 3, PreventEquations::cvd10);

@@ -23,6 +23,24 @@ public final class Sql {
   }
 
   /**
+   * One column (an SQL expression over table {@code decision}) of the decision a CDS request made,
+   * found by its hookInstance.
+   */
+  public static String decision(
+      DataSource db, com.fasterxml.jackson.databind.JsonNode request, String column)
+      throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select " + column + " from decision where hook_instance = ?")) {
+      ps.setString(1, request.get("hookInstance").asText());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+
+  /**
    * Runs statements with triggers off for the session ({@code session_replication_role = replica}),
    * as an attacker with database superuser rights could: the append-only triggers do not stop it,
    * the hash chain must show it.
