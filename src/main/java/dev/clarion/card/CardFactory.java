@@ -179,6 +179,7 @@ public class CardFactory {
       }
       md.append("\n");
     }
+    appendNotEstimated(md, a);
     if (!a.whatIfs().isEmpty()) {
       md.append("**What would change it** (everything else as now):\n\n")
           .append("| If | Risk | Change |\n|---|---|---|\n");
@@ -186,6 +187,49 @@ public class CardFactory {
         row(md, w.label(), Formats.percent(w.risk()), Formats.points(w.risk() - a.risk()));
       }
       md.append("\n");
+    }
+  }
+
+  /** The model's further outputs left out for this patient, each with the reason. */
+  private static void appendNotEstimated(StringBuilder md, Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    List<String> lines = new ArrayList<>();
+    for (ModelDescriptor.AlsoReport r :
+        d.alsoReports() == null ? List.<ModelDescriptor.AlsoReport>of() : d.alsoReports()) {
+      if (a.alsoReports().stream().anyMatch(x -> x.output().equals(r.output()))) {
+        continue;
+      }
+      List<String> why = new ArrayList<>();
+      if (r.onlyWhen() != null) {
+        ModelDescriptor.Feature f = feature(d, r.onlyWhen().input());
+        FeatureValue v = a.extraction().feature(f.name());
+        if (v == null || v.value() == null || v.value() > r.onlyWhen().atMost()) {
+          why.add(
+              "only for "
+                  + f.label().toLowerCase(Locale.ROOT)
+                  + " up to "
+                  + value(f, r.onlyWhen().atMost()));
+        }
+      }
+      if (r.requires() != null) {
+        ModelDescriptor.Feature f = feature(d, r.requires());
+        FeatureValue v = a.extraction().feature(f.name());
+        if (v == null || v.value() == null || v.value() < f.min() || v.value() > f.max()) {
+          why.add(
+              "needs "
+                  + f.label().toLowerCase(Locale.ROOT)
+                  + " between "
+                  + value(f, f.min())
+                  + " and "
+                  + value(f, f.max()));
+        }
+      }
+      lines.add(r.label() + ": " + String.join("; ", why));
+    }
+    if (!lines.isEmpty()) {
+      md.append("Not estimated for this patient: ")
+          .append(String.join(". ", lines))
+          .append(".\n\n");
     }
   }
 

@@ -85,7 +85,12 @@ class PreventServiceTest {
     // Without a BMI: the same card, no heart-failure line, and the card says why.
     call(request(72.0))
         .body("cards[0].detail", not(containsString("heart failure risk (PREVENT) |")))
-        .body("cards[0].detail", containsString("heart-failure risk is not estimated"));
+        .body("cards[0].detail", containsString("heart-failure risk is not estimated"))
+        .body(
+            "cards[0].detail",
+            containsString(
+                "Not estimated for this patient: 10-year heart failure risk (PREVENT): needs"
+                    + " body-mass index (heart failure only) between 18.5 kg/m2 and 39.9 kg/m2"));
   }
 
   static List<String> names() {
