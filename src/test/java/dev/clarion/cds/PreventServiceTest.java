@@ -69,12 +69,8 @@ class PreventServiceTest {
         hf = a;
       }
     }
-    JsonNode features = Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"));
-    double[] x = new double[PreventEquations.INPUTS];
-    for (JsonNode f : features) {
-      int i = names().indexOf(f.get("name").asText());
-      x[i] = f.get("value").asDouble();
-    }
+    double[] x =
+        recordedInputs(Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'")));
     assertEquals(31.5, x[PreventEquations.Input.BMI.ordinal()], 1e-9);
     PreventEquations.Equation eq =
         x[PreventEquations.Input.FEMALE.ordinal()] >= 0.5
@@ -91,6 +87,17 @@ class PreventServiceTest {
             containsString(
                 "Not estimated for this patient: 10-year heart failure risk (PREVENT): needs"
                     + " body-mass index (heart failure only) between 18.5 kg/m2 and 39.9 kg/m2"));
+  }
+
+  /** The recorded inputs in the model's column order (missing ones 0). */
+  static double[] recordedInputs(JsonNode features) {
+    double[] x = new double[PreventEquations.INPUTS];
+    for (JsonNode f : features) {
+      if (f.hasNonNull("value")) {
+        x[names().indexOf(f.get("name").asText())] = f.get("value").asDouble();
+      }
+    }
+    return x;
   }
 
   static List<String> names() {
@@ -131,26 +138,7 @@ class PreventServiceTest {
                 "select inputs->'features' from decision where hook_instance = '"
                     + instance
                     + "'"));
-    double[] x = new double[PreventEquations.INPUTS];
-    String[] names = {
-      "age",
-      "totalCholesterol",
-      "hdl",
-      "systolicBp",
-      "bpTreated",
-      "statin",
-      "diabetes",
-      "smoker",
-      "egfr",
-      "female"
-    };
-    for (JsonNode f : features) {
-      for (int i = 0; i < names.length; i++) {
-        if (names[i].equals(f.get("name").asText())) {
-          x[i] = f.get("value").asDouble();
-        }
-      }
-    }
+    double[] x = recordedInputs(features);
     assertEquals(72.0, x[PreventEquations.Input.EGFR.ordinal()], 0);
     double recorded =
         Double.parseDouble(
