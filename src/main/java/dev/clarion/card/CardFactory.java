@@ -255,7 +255,7 @@ public class CardFactory {
     md.append(
         String.format(
             Locale.ROOT,
-            "%nThe items' points add up to the total, %s (%s scores %s).%n%n",
+            "%nThe items' points add up to the total, %s. For comparison, %s: %s.%n%n",
             Formats.score(a.risk()),
             d.reference().description(),
             Formats.score(a.baseline())));
