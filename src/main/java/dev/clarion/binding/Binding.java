@@ -41,7 +41,7 @@ public record Binding(
      * eGFR computed with CKD-EPI 2021 from the serum creatinine found by the nested {@code
      * creatinine} binding, the age at that result and Patient.gender.
      */
-    CKD_EPI_2021("CKD-EPI-2021"),
+    CKD_EPI_2021("CKD-EPI-2021", "Observation"),
     /** Whole days from the start of the hook's encounter to its end (or today). */
     ENCOUNTER_LENGTH_OF_STAY("Encounter.lengthOfStay"),
     /**
@@ -55,9 +55,16 @@ public record Binding(
     CHARLSON("Condition.charlson");
 
     private final String code;
+    private final String resourceType;
 
+    /** A source read from the resource type its code starts with ("Encounter.count"). */
     Source(String code) {
+      this(code, code.contains(".") ? code.substring(0, code.indexOf('.')) : code);
+    }
+
+    Source(String code, String resourceType) {
       this.code = code;
+      this.resourceType = resourceType;
     }
 
     @com.fasterxml.jackson.annotation.JsonValue
@@ -65,12 +72,9 @@ public record Binding(
       return code;
     }
 
+    /** The FHIR resource type the source reads (checked once per prefetch entry and input). */
     public String resourceType() {
-      if (this == CKD_EPI_2021) {
-        return "Observation";
-      }
-      int dot = code.indexOf('.');
-      return dot < 0 ? code : code.substring(0, dot);
+      return resourceType;
     }
   }
 

@@ -6,35 +6,23 @@ import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.Binding.Source;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelDescriptor;
-import dev.clarion.model.ModelRegistry;
-import dev.clarion.model.OnnxModel;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * The FHIR bindings of the loaded models ({@code models/<id>/binding.json}). Each is read and
  * checked against its model's descriptor when the model catalogue is loaded ({@link #load}): every
  * model input is bound, units are valid UCUM and equal the model's, each source has what it needs;
- * a problem names the file and field. A binding travels with its model, so a request sees the
- * binding of the exact model version it runs. Thread-safe.
+ * a problem names the file and field. A binding travels with its model ({@link
+ * dev.clarion.model.OnnxModel#binding()}), so a request sees the binding of the exact model version
+ * it runs.
  */
-@ApplicationScoped
-public class Bindings {
+public final class Bindings {
 
   private static final ObjectMapper READER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private final ModelRegistry models;
-
-  public Bindings(ModelRegistry models) {
-    this.models = models;
-  }
-
-  public Optional<Binding> forModel(String modelId) {
-    return models.find(modelId).map(OnnxModel::binding);
-  }
+  private Bindings() {}
 
   /**
    * Reads and checks one model's binding.

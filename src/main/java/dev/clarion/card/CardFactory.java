@@ -137,13 +137,11 @@ public class CardFactory {
   /** Headline, contributions in percentage points and what-ifs of a probability model. */
   private static void appendRisk(StringBuilder md, Assessment a) {
     ModelDescriptor d = a.model().descriptor();
-    String horizon = d.horizonWords();
     md.append(
         String.format(
             Locale.ROOT,
-            "**%s of %s: %s** — %s (%s).%n%n",
-            horizon == null ? "Probability" : horizon + " risk",
-            d.outcome(),
+            "**%s: %s** — %s (%s).%n%n",
+            d.predicts(),
             Formats.percent(a.risk()),
             a.band(),
             bandRange(d, a.band())));
@@ -194,35 +192,26 @@ public class CardFactory {
   private static void appendNotEstimated(StringBuilder md, Assessment a) {
     ModelDescriptor d = a.model().descriptor();
     List<String> lines = new ArrayList<>();
-    for (ModelDescriptor.AlsoReport r :
-        d.alsoReports() == null ? List.<ModelDescriptor.AlsoReport>of() : d.alsoReports()) {
-      if (a.alsoReports().stream().anyMatch(x -> x.output().equals(r.output()))) {
-        continue;
-      }
+    for (Assessment.NotEstimated n : a.notEstimated()) {
+      ModelDescriptor.AlsoReport r = n.report();
       List<String> why = new ArrayList<>();
-      if (r.onlyWhen() != null) {
+      if (n.beyondLimit()) {
         ModelDescriptor.Feature f = feature(d, r.onlyWhen().input());
-        FeatureValue v = a.extraction().feature(f.name());
-        if (v == null || v.value() == null || v.value() > r.onlyWhen().atMost()) {
-          why.add(
-              "only for "
-                  + f.label().toLowerCase(Locale.ROOT)
-                  + " up to "
-                  + value(f, r.onlyWhen().atMost()));
-        }
+        why.add(
+            "only for "
+                + f.label().toLowerCase(Locale.ROOT)
+                + " up to "
+                + value(f, r.onlyWhen().atMost()));
       }
-      if (r.requires() != null) {
+      if (n.withoutInput()) {
         ModelDescriptor.Feature f = feature(d, r.requires());
-        FeatureValue v = a.extraction().feature(f.name());
-        if (v == null || v.value() == null || v.value() < f.min() || v.value() > f.max()) {
-          why.add(
-              "needs "
-                  + f.label().toLowerCase(Locale.ROOT)
-                  + " between "
-                  + value(f, f.min())
-                  + " and "
-                  + value(f, f.max()));
-        }
+        why.add(
+            "needs "
+                + f.label().toLowerCase(Locale.ROOT)
+                + " between "
+                + value(f, f.min())
+                + " and "
+                + value(f, f.max()));
       }
       lines.add(r.label() + ": " + String.join("; ", why));
     }
@@ -236,17 +225,15 @@ public class CardFactory {
   /** Headline and the points of every item of a point score (NEWS2, LACE). */
   private static void appendPoints(StringBuilder md, Assessment a) {
     ModelDescriptor d = a.model().descriptor();
-    String horizon = d.horizonWords();
     md.append(
         String.format(
             Locale.ROOT,
-            "**%s: %s** — %s (%s). Predicts %s%s.%n%n",
+            "**%s: %s** — %s (%s). %s.%n%n",
             d.label(),
             Formats.score(a.risk()),
             a.band(),
             bandRange(d, a.band()),
-            d.outcome(),
-            horizon == null || horizon.equals("now") ? "" : " within " + horizon));
+            d.predicts()));
     md.append("| Item | Patient | Points |\n|---|---|---|\n");
     for (Assessment.Attribution at : a.attributions()) {
       ModelDescriptor.Feature f = feature(d, at.feature());

@@ -137,7 +137,7 @@ public class ExplanationPage {
                     scored ? Formats.recorded(r.output, r.output.get("risk").asDouble()) : "")
                 .data("band", band)
                 .data("indicator", indicator)
-                .data("headline", headline(d, points))
+                .data("headline", d == null ? "" : d.predicts() + ".")
                 .data(
                     "contributionNote",
                     points
@@ -174,20 +174,5 @@ public class ExplanationPage {
         .header("Cache-Control", "no-store")
         .header("Referrer-Policy", "no-referrer")
         .build();
-  }
-
-  /** "10-year risk of …", "Probability of …" or "Predicts … within 30 days." */
-  private static String headline(ModelDescriptor d, boolean points) {
-    if (d == null) {
-      return "";
-    }
-    String horizon = d.horizonWords();
-    if (points) {
-      return "Predicts "
-          + d.outcome()
-          + (horizon == null || horizon.equals("now") ? "" : " within " + horizon)
-          + ".";
-    }
-    return (horizon == null ? "Probability" : horizon + " risk") + " of " + d.outcome() + ".";
   }
 }

@@ -167,12 +167,18 @@ public record ModelDescriptor(
         : dev.clarion.web.Formats.points(difference);
   }
 
-  /** What the horizon is, in words ("10-year", "30-day"), or null when there is none. */
-  public String horizonWords() {
-    if (horizon != null) {
-      return horizon;
+  /**
+   * What the output is, in words, for cards and pages: "10-year risk of …", "Probability of …" (no
+   * horizon), or for a point score "Predicts … within 30 days of discharge".
+   */
+  public String predicts() {
+    String words = horizon != null ? horizon : horizonYears > 0 ? horizonYears + "-year" : null;
+    if (points()) {
+      return "Predicts "
+          + outcome
+          + (words == null || words.equals("now") ? "" : " within " + words);
     }
-    return horizonYears > 0 ? horizonYears + "-year" : null;
+    return (words == null ? "Probability" : words + " risk") + " of " + outcome;
   }
 
   public int featureIndex(String featureName) {

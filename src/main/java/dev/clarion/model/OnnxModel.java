@@ -72,19 +72,7 @@ public final class OnnxModel implements AutoCloseable {
    * @return one output per row
    */
   public double[] predict(float[] rows) {
-    int width = width();
-    if (rows.length % width != 0) {
-      throw new IllegalArgumentException("batch is not a multiple of " + width + " features");
-    }
-    long n = rows.length / width;
-    try (OnnxTensor input =
-            OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), new long[] {n, width});
-        OrtSession.Result result =
-            session.run(Map.of(descriptor.input(), input), Set.of(descriptor.output()))) {
-      return column(result, descriptor.output());
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
-    }
+    return run(rows, Set.of(descriptor.output()), r -> column(r, descriptor.output()));
   }
 
   /** The {@code alsoReports} outputs for one row, in their order (one ONNX Runtime call). */
@@ -93,19 +81,18 @@ public final class OnnxModel implements AutoCloseable {
     if (also == null || also.isEmpty()) {
       return new double[0];
     }
-    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    Set<String> names = new java.util.LinkedHashSet<>();
     also.forEach(a -> names.add(a.output()));
-    try (OnnxTensor input =
-            OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, width()});
-        OrtSession.Result result = session.run(Map.of(descriptor.input(), input), names)) {
-      double[] values = new double[also.size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = column(result, also.get(i).output())[0];
-      }
-      return values;
-    } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
-    }
+    return run(
+        row,
+        names,
+        r -> {
+          double[] values = new double[also.size()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = column(r, also.get(i).output())[0];
+          }
+          return values;
+        });
   }
 
   /**
@@ -121,13 +108,31 @@ public final class OnnxModel implements AutoCloseable {
     if (descriptor.itemPoints() == null) {
       throw new IllegalStateException("model " + descriptor.id() + " has no item-points output");
     }
+    return run(
+        rows,
+        Set.of(descriptor.output(), descriptor.itemPoints()),
+        r ->
+            new Scores(
+                column(r, descriptor.output()),
+                (float[][]) r.get(descriptor.itemPoints()).orElseThrow().getValue()));
+  }
+
+  /** What one ONNX Runtime run hands back. */
+  private interface Reader<T> {
+    T read(OrtSession.Result result) throws OrtException;
+  }
+
+  /** One ONNX Runtime run over a row-major batch, computing only {@code outputs}. */
+  private <T> T run(float[] rows, Set<String> outputs, Reader<T> reader) {
     int width = width();
-    long n = rows.length / width;
+    if (rows.length % width != 0) {
+      throw new IllegalArgumentException("batch is not a multiple of " + width + " features");
+    }
     try (OnnxTensor input =
-            OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), new long[] {n, width});
-        OrtSession.Result result = session.run(Map.of(descriptor.input(), input))) {
-      float[][] items = (float[][]) result.get(descriptor.itemPoints()).orElseThrow().getValue();
-      return new Scores(column(result, descriptor.output()), items);
+            OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(rows), new long[] {rows.length / width, width});
+        OrtSession.Result result = session.run(Map.of(descriptor.input(), input), outputs)) {
+      return reader.read(result);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed on model " + descriptor.id(), e);
     }

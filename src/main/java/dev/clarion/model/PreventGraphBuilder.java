@@ -144,24 +144,7 @@ public final class PreventGraphBuilder {
     ONNXNode equationRisk = logits.apply(ONNXOperators.SIGMOID);
 
     ONNXNode male = constant(ctx, "one_sex", 1).apply(ONNXOperators.SUB, female);
-    List<ONNXRef<?>> sexes = new java.util.ArrayList<>();
-    for (int k = 0; k < OUTPUTS.size(); k++) {
-      sexes.add(female);
-      sexes.add(male);
-    }
-    ONNXNode oneHot = ctx.operation(ONNXOperators.CONCAT, sexes, "sex_one_hot", Map.of("axis", 1));
-    // Each output sums its female and male column, of which the patient's sex keeps one.
-    double[] pairs = new double[EQUATIONS.size() * OUTPUTS.size()];
-    for (int e = 0; e < EQUATIONS.size(); e++) {
-      pairs[e * OUTPUTS.size() + e / 2] = 1;
-    }
-    ONNXNode risks =
-        equationRisk
-            .apply(ONNXOperators.MUL, oneHot)
-            .apply(
-                ONNXOperators.GEMM,
-                reshaped(ctx, "sum_pairs", pairs, EQUATIONS.size(), OUTPUTS.size()))
-            .cast(float.class);
+    ONNXNode risks = bySex(ctx, "", equationRisk, OUTPUTS.size(), female, male);
     for (int k = 0; k < OUTPUTS.size(); k++) {
       column(ctx, risks, k).assignTo(outputs.get(k));
     }
@@ -182,28 +165,18 @@ public final class PreventGraphBuilder {
         hfBeta[t * HF_EQUATIONS.size() + e] = b[t];
       }
     }
-    List<ONNXRef<?>> hfSexes = new java.util.ArrayList<>();
-    for (int k = 0; k < HF_OUTPUTS.size(); k++) {
-      hfSexes.add(female);
-      hfSexes.add(male);
-    }
-    double[] hfPairs = new double[HF_EQUATIONS.size() * HF_OUTPUTS.size()];
-    for (int e = 0; e < HF_EQUATIONS.size(); e++) {
-      hfPairs[e * HF_OUTPUTS.size() + e / 2] = 1;
-    }
     ONNXNode hfRisks =
-        hfMatrix
-            .apply(
-                ONNXOperators.GEMM,
-                reshaped(ctx, "hf_beta", hfBeta, PreventEquations.TERMS, HF_EQUATIONS.size()))
-            .apply(ONNXOperators.SIGMOID)
-            .apply(
-                ONNXOperators.MUL,
-                ctx.operation(ONNXOperators.CONCAT, hfSexes, "hf_sex_one_hot", Map.of("axis", 1)))
-            .apply(
-                ONNXOperators.GEMM,
-                reshaped(ctx, "hf_sum_pairs", hfPairs, HF_EQUATIONS.size(), HF_OUTPUTS.size()))
-            .cast(float.class);
+        bySex(
+            ctx,
+            "hf_",
+            hfMatrix
+                .apply(
+                    ONNXOperators.GEMM,
+                    reshaped(ctx, "hf_beta", hfBeta, PreventEquations.TERMS, HF_EQUATIONS.size()))
+                .apply(ONNXOperators.SIGMOID),
+            HF_OUTPUTS.size(),
+            female,
+            male);
     for (int k = 0; k < HF_OUTPUTS.size(); k++) {
       column(ctx, hfRisks, k).assignTo(hfOutputs.get(k));
     }
@@ -216,6 +189,34 @@ public final class PreventGraphBuilder {
             + " BP mm Hg, BP treated, statin, diabetes, smoker, eGFR mL/min/1.73m2, female, BMI"
             + " kg/m2 (NaN if unknown). Outputs as fractions: risk[N,1] 10-year total CVD,"
             + " ascvd10, cvd30, ascvd30, hf10, hf30 (NaN without a BMI).");
+  }
+
+  /**
+   * The patient's-sex column of each output: {@code risks} holds a female and a male column per
+   * output (in that order); the one-hot sex mask keeps one of each pair and a 0/1 matrix sums it.
+   */
+  private static ONNXNode bySex(
+      ONNXContext ctx,
+      String prefix,
+      ONNXNode risks,
+      int outputs,
+      ONNXRef<?> female,
+      ONNXRef<?> male) {
+    List<ONNXRef<?>> sexes = new java.util.ArrayList<>();
+    for (int k = 0; k < outputs; k++) {
+      sexes.add(female);
+      sexes.add(male);
+    }
+    double[] pairs = new double[2 * outputs * outputs];
+    for (int e = 0; e < 2 * outputs; e++) {
+      pairs[e * outputs + e / 2] = 1;
+    }
+    return risks
+        .apply(
+            ONNXOperators.MUL,
+            ctx.operation(ONNXOperators.CONCAT, sexes, prefix + "sex_one_hot", Map.of("axis", 1)))
+        .apply(ONNXOperators.GEMM, reshaped(ctx, prefix + "sum_pairs", pairs, 2 * outputs, outputs))
+        .cast(float.class);
   }
 
   private static ONNXInitializer constant(ONNXContext ctx, String name, double value) {

@@ -19,6 +19,7 @@ import java.util.List;
  * @param attributions contribution of each attributed input
  * @param whatIfs the risk with each applicable modifiable input at its target (same batch)
  * @param alsoReports the model's further outputs for this patient (e.g. other horizons)
+ * @param notEstimated the further outputs left out for this patient, with why
  * @param model the exact model that produced it
  * @param extraction the inputs as found in FHIR, with provenance
  */
@@ -32,6 +33,7 @@ public record Assessment(
     List<Attribution> attributions,
     List<WhatIf> whatIfs,
     List<AlsoReport> alsoReports,
+    List<NotEstimated> notEstimated,
     OnnxModel model,
     Extraction extraction) {
 
@@ -71,6 +73,18 @@ public record Assessment(
    * @param risk its value for this patient (fraction)
    */
   public record AlsoReport(String output, String label, double risk) {}
+
+  /**
+   * A further output left out.
+   *
+   * @param report the output as declared
+   * @param beyondLimit the patient is past its {@code onlyWhen} limit
+   * @param withoutInput the optional input it requires is missing or outside its range
+   */
+  public record NotEstimated(
+      dev.clarion.model.ModelDescriptor.AlsoReport report,
+      boolean beyondLimit,
+      boolean withoutInput) {}
 
   /**
    * A what-if that changes several inputs at once (e.g. a treatment being ordered: systolic BP 120

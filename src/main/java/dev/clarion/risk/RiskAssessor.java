@@ -138,6 +138,7 @@ public class RiskAssessor {
       }
     }
     List<Assessment.AlsoReport> also = new ArrayList<>();
+    List<Assessment.NotEstimated> notEstimated = new ArrayList<>();
     double[] values = model.alsoReports(patient);
     for (int k = 0; k < values.length; k++) {
       ModelDescriptor.AlsoReport a = d.alsoReports().get(k);
@@ -147,6 +148,8 @@ public class RiskAssessor {
           a.requires() == null || !Float.isNaN(patient[d.featureIndex(a.requires())]);
       if (applies && hasInput) {
         also.add(new Assessment.AlsoReport(a.output(), a.label(), values[k]));
+      } else {
+        notEstimated.add(new Assessment.NotEstimated(a, !applies, !hasInput));
       }
     }
     return new Assessment(
@@ -159,6 +162,7 @@ public class RiskAssessor {
         List.copyOf(attributions),
         List.copyOf(whatIfs),
         List.copyOf(also),
+        List.copyOf(notEstimated),
         model,
         extraction);
   }
@@ -181,6 +185,7 @@ public class RiskAssessor {
         null,
         null,
         null,
+        List.of(),
         List.of(),
         List.of(),
         List.of(),
