@@ -72,6 +72,11 @@ public class JwksCache {
     return Optional.ofNullable(entry).map(Entry::keys);
   }
 
+  /** The keys already cached for {@code url} (possibly stale); never fetches. */
+  public Optional<JWKSet> cached(String url) {
+    return Optional.ofNullable(entries.get(url)).map(Entry::keys);
+  }
+
   private boolean needsFetch(Entry entry, Instant now, boolean refresh) {
     boolean mayTry = !entry.lastAttempt().plus(config.jwksMinRefreshInterval()).isAfter(now);
     boolean stale =

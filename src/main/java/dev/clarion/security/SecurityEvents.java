@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,6 +22,9 @@ public class SecurityEvents {
 
   private static final Logger LOG = Logger.getLogger(SecurityEvents.class);
   private static final int MAX = 300;
+  private static final int MAX_NOTICES = 1000;
+
+  private final Set<String> noticed = ConcurrentHashMap.newKeySet();
 
   private final AgroalDataSource db;
   private final Clock clock;
@@ -40,6 +45,12 @@ public class SecurityEvents {
     LOG.warnf(
         "Refused CDS call (%s) to %s: %s; claimed iss %s, from %s",
         kind, serviceId == null ? "discovery" : serviceId, reason, iss, remote);
+    store(kind, reason, claimedIss, serviceId, remote);
+  }
+
+  private void store(
+      String kind, String reason, String claimedIss, String serviceId, String remote) {
+    String iss = clip(claimedIss);
     try (Connection c = db.getConnection();
         PreparedStatement insert =
             c.prepareStatement(
@@ -56,6 +67,39 @@ public class SecurityEvents {
     } catch (SQLException e) {
       LOG.errorf("Security event could not be stored: SQLState %s", e.getSQLState());
     }
+  }
+
+  /**
+   * A registered client's token named a {@code jku} that is not one of its registered JWKS URLs; a
+   * registered key with the token's {@code kid} verified it, so the URL was ignored (never
+   * fetched). Logged and stored once per issuer and URL per process: real clients do this on every
+   * call.
+   */
+  void jkuIgnored(String iss, String jku) {
+    if (once(iss + " " + jku)) {
+      LOG.infof(
+          "CDS client %s names jku %s, which is not registered for it: ignored (not fetched);"
+              + " the token verified with a registered key",
+          clip(iss), clip(jku));
+      store("notice", "jku-ignored", iss, null, null);
+    }
+  }
+
+  /**
+   * A signed loopback call of the embedded run from an issuer that is not registered: trusted as an
+   * unsigned loopback call. Logged once per issuer per process.
+   */
+  void unregisteredLoopbackIssuer(String iss) {
+    if (once("loopback " + iss)) {
+      LOG.infof(
+          "Signed loopback call from unregistered issuer %s: treated as an unsigned loopback call"
+              + " (embedded run only; a production run refuses it)",
+          clip(iss));
+    }
+  }
+
+  private boolean once(String key) {
+    return noticed.size() < MAX_NOTICES && noticed.add(key);
   }
 
   /** Claimed values are attacker-controlled: bounded, and no control characters in the log. */

@@ -21,6 +21,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.JwksServer;
 import dev.clarion.support.LogHygiene;
+import dev.clarion.support.SandboxToken;
 import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -101,6 +102,17 @@ class CdsClientJwtTest {
             TestEhr.publicJwks(TestEhr.ES384),
             null,
             null,
+            null,
+            true),
+        "test");
+    registry.create(
+        new ClientRegistration(
+            SandboxToken.ISS,
+            null,
+            "CDS Hooks Sandbox (registered by key)",
+            TestEhr.publicJwks(SandboxToken.KEY),
+            null,
+            service,
             null,
             true),
         "test");
@@ -343,6 +355,46 @@ class CdsClientJwtTest {
               TestEhr.claims(TestEhr.url(PATH)).issuer(URL_ISS).build());
       post(Fixtures.request(SCORED), token).then().statusCode(200);
     }
+  }
+
+  @Test
+  void acceptsTheSandboxRegisteredByKeyIgnoringItsUnregisteredJku() throws Exception {
+    int evilBefore = EVIL_JWKS.requests();
+    for (String jku : new String[] {SandboxToken.JKU, EVIL_JWKS.url(), null}) {
+      String token = SandboxToken.sign(SandboxToken.KEY, TestEhr.url(PATH), jku);
+      post(Fixtures.request(SCORED), token).then().statusCode(200).body("cards", hasSize(1));
+    }
+    assertEquals(evilBefore, EVIL_JWKS.requests(), "an unregistered jku is never fetched");
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select count(*) from security_event where kind = 'notice'"
+                    + " and reason = 'jku-ignored' and claimed_iss = ?")) {
+      ps.setString(1, SandboxToken.ISS);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertEquals(2, rs.getInt(1), "the security log says so, once per jku");
+      }
+    }
+  }
+
+  @Test
+  void refusesAnUnregisteredJkuWhenNoRegisteredKeyVerifiesTheToken() {
+    ECKey impostor = TestEhr.ecKey(Curve.P_384, SandboxToken.KID);
+    String token = SandboxToken.sign(impostor, TestEhr.url(PATH), SandboxToken.JKU);
+    post(Fixtures.request(SCORED), token).then().statusCode(401);
+  }
+
+  @Test
+  void sandboxTokensAreShapedLikeThePublishedKey() throws Exception {
+    var published =
+        com.nimbusds.jose.jwk.JWKSet.parse(
+                Fixtures.text(Fixtures.json("security/sandbox-jwks.json")))
+            .getKeys();
+    assertEquals(1, published.size());
+    ECKey key = (ECKey) published.get(0);
+    assertEquals(SandboxToken.KID, key.getKeyID());
+    assertEquals(SandboxToken.KEY.getCurve(), key.getCurve());
   }
 
   @Test
