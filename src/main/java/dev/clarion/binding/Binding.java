@@ -1,7 +1,15 @@
 package dev.clarion.binding;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.clarion.terminology.CodeMatch;
+import dev.clarion.terminology.ValueSetExpansion;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A model's {@code binding.json}: for each model input, where it is found in FHIR R4 data, how it
@@ -133,6 +141,33 @@ public record Binding(
     public Input observed() {
       return creatinine != null ? creatinine : this;
     }
+
+    /** The same input with its code sets (and its nested creatinine binding's) replaced. */
+    Input withCodeSets(java.util.function.BiFunction<String, CodeSet, CodeSet> resolve) {
+      return new Input(
+          source,
+          match == null ? null : resolve.apply("match", match),
+          componentOf == null ? null : resolve.apply("componentOf", componentOf),
+          statuses,
+          unit,
+          molarFactors,
+          answers,
+          otherwise,
+          otherwiseNote,
+          present,
+          absent,
+          absentNote,
+          aggregation,
+          lookbackDays,
+          lookbackHours,
+          staleAfterDays,
+          plausible,
+          missing,
+          creatinine == null
+              ? null
+              : creatinine.withCodeSets((f, set) -> resolve.apply("creatinine." + f, set)),
+          categories);
+    }
   }
 
   /**
@@ -147,22 +182,97 @@ public record Binding(
   public record Category(String name, int weight, String group, List<String> icd10) {}
 
   /**
-   * Codes and code prefixes per code system.
+   * Codes a resource may carry to match: published value sets by canonical URL, and codes and code
+   * prefixes the binding lists itself for what no value set covers.
    *
    * @param codes system → exact codes
    * @param prefixes system → code prefixes
+   * @param valueSets canonical URLs ({@code url} or {@code url|version}) of value sets in {@code
+   *     models/value-sets/}
+   * @param expansions the loaded value sets {@code valueSets} names (resolved at load; not in JSON)
    */
-  public record CodeSet(Map<String, List<String>> codes, Map<String, List<String>> prefixes) {
+  public record CodeSet(
+      Map<String, List<String>> codes,
+      Map<String, List<String>> prefixes,
+      List<String> valueSets,
+      @JsonIgnore List<ValueSetExpansion> expansions) {
+
+    private static final Pattern BRANDED = Pattern.compile("^(.*\\S)\\s*\\[[^\\[\\]]+\\]$");
+
+    @JsonCreator
+    public CodeSet(
+        @JsonProperty("codes") Map<String, List<String>> codes,
+        @JsonProperty("prefixes") Map<String, List<String>> prefixes,
+        @JsonProperty("valueSets") List<String> valueSets) {
+      this(codes, prefixes, valueSets, List.of());
+    }
+
+    /** Codes and prefixes only (no value set). */
+    public CodeSet(Map<String, List<String>> codes, Map<String, List<String>> prefixes) {
+      this(codes, prefixes, null, List.of());
+    }
+
+    /** The same set with the value sets it names loaded. */
+    public CodeSet withExpansions(List<ValueSetExpansion> loaded) {
+      return new CodeSet(codes, prefixes, valueSets, List.copyOf(loaded));
+    }
 
     public boolean matches(String system, String code) {
-      if (system == null || code == null) {
-        return false;
+      return match(system, code, null).isPresent();
+    }
+
+    /**
+     * How one coding matches: a code the binding lists, a member of a value set, a listed prefix,
+     * or — for RxNorm codings — a branded drug whose display is a member clinical drug's name
+     * followed by the brand in brackets ("Lisinopril 10 MG Oral Tablet [Zestril]").
+     */
+    public Optional<CodeMatch> match(String system, String code, String display) {
+      if (system == null) {
+        return Optional.empty();
       }
-      if (codes != null && codes.getOrDefault(system, List.of()).contains(code)) {
-        return true;
+      if (code != null) {
+        if (codes != null && codes.getOrDefault(system, List.of()).contains(code)) {
+          return Optional.of(new CodeMatch(null, null, CodeMatch.Via.LISTED, system, code));
+        }
+        for (ValueSetExpansion vs : expansions) {
+          if (vs.contains(system, code)) {
+            return Optional.of(
+                new CodeMatch(vs.canonical(), vs.title(), CodeMatch.Via.CODE, system, code));
+          }
+        }
+        if (prefixes != null
+            && prefixes.getOrDefault(system, List.of()).stream().anyMatch(code::startsWith)) {
+          return Optional.of(new CodeMatch(null, null, CodeMatch.Via.PREFIX, system, code));
+        }
       }
-      return prefixes != null
-          && prefixes.getOrDefault(system, List.of()).stream().anyMatch(code::startsWith);
+      return ValueSetExpansion.RXNORM.equals(system) ? brandedName(display) : Optional.empty();
+    }
+
+    /**
+     * A branded drug recognised by name alone (RxNorm's convention: an SBD's name is its SCD's name
+     * followed by the brand in brackets); for a coding's display or a concept's text.
+     */
+    public Optional<CodeMatch> brandedName(String name) {
+      if (name == null || expansions.isEmpty()) {
+        return Optional.empty();
+      }
+      Matcher branded = BRANDED.matcher(name.trim());
+      if (!branded.matches()) {
+        return Optional.empty();
+      }
+      for (ValueSetExpansion vs : expansions) {
+        Optional<String> scd = vs.clinicalDrugNamed(branded.group(1));
+        if (scd.isPresent()) {
+          return Optional.of(
+              new CodeMatch(
+                  vs.canonical(),
+                  vs.title(),
+                  CodeMatch.Via.BRANDED_NAME,
+                  ValueSetExpansion.RXNORM,
+                  scd.get()));
+        }
+      }
+      return Optional.empty();
     }
   }
 

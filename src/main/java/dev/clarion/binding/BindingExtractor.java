@@ -6,6 +6,7 @@ import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.CkdEpi2021;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.terminology.CodeMatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -91,9 +92,11 @@ public class BindingExtractor {
     for (Binding.Exclusion exclusion :
         binding.exclusions() == null ? List.<Binding.Exclusion>of() : binding.exclusions()) {
       for (Condition c : data.all(Condition.class)) {
-        if (!refutedOrError(c)
-            && hasStatus(c, exclusion.statuses())
-            && matches(c.getCode(), exclusion.match())) {
+        if (refutedOrError(c) || !hasStatus(c, exclusion.statuses())) {
+          continue;
+        }
+        Optional<CodeMatch> hit = match(c.getCode(), exclusion.match());
+        if (hit.isPresent()) {
           exclusions.add(
               exclusion.reason()
                   + ": "
@@ -101,6 +104,8 @@ public class BindingExtractor {
                   + " ("
                   + PatientData.reference(c)
                   + onset(c)
+                  + "; "
+                  + hit.get().describe()
                   + ")");
           basis.add(PatientData.reference(c));
         }
@@ -197,7 +202,8 @@ public class BindingExtractor {
           && (anyCoding(resource, input.match()) || anyCoding(resource, input.componentOf()))) {
         return true;
       }
-      if (input.source() == Binding.Source.MEDICATION_REQUEST && type.equals("MedicationRequest")) {
+      if (input.source() == Binding.Source.MEDICATION_REQUEST
+          && (type.equals("MedicationRequest") || type.equals("Medication"))) {
         return true; // the medication may be a reference or contained; decide after parsing
       }
     }
@@ -459,18 +465,22 @@ public class BindingExtractor {
 
   private FeatureValue condition(String name, Input input, PatientData data) {
     for (Condition c : data.all(Condition.class)) {
-      if (!refutedOrError(c)
-          && hasStatus(c, input.statuses())
-          && matches(c.getCode(), input.match())) {
-        return observed(
+      if (refutedOrError(c) || !hasStatus(c, input.statuses())) {
+        continue;
+      }
+      Optional<CodeMatch> hit = match(c.getCode(), input.match());
+      if (hit.isPresent()) {
+        return new FeatureValue(
             name,
             input.present(),
             input.unit(),
             display(c.getCode()),
             PatientData.reference(c),
             c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValueAsString() : null,
+            Status.OBSERVED,
             false,
-            null);
+            null,
+            hit.get().describe());
       }
     }
     return absent(name, input);
@@ -482,37 +492,98 @@ public class BindingExtractor {
       if (m.getStatus() == null || !statuses.contains(m.getStatus().toCode())) {
         continue;
       }
-      CodeableConcept med = medicationCode(m);
-      if (med != null && matches(med, input.match())) {
-        return observed(
+      Medication resource = medicationResource(m, data);
+      CodeableConcept med =
+          m.hasMedicationCodeableConcept()
+              ? m.getMedicationCodeableConcept()
+              : resource == null ? null : resource.getCode();
+      Optional<CodeMatch> hit = match(med, input.match());
+      if (hit.isEmpty() && resource != null) {
+        hit = ingredient(resource, input.match());
+      }
+      if (hit.isPresent()) {
+        Double value = input.present();
+        if (input.answers() != null) {
+          // Levels by value set (e.g. statin intensity): the value set that matched decides.
+          String url = hit.get().valueSet() == null ? "" : hit.get().valueSet().split("\\|")[0];
+          value = input.answers().get(url);
+          if (value == null) {
+            continue; // matched a set the levels do not name: look for another order
+          }
+        }
+        return new FeatureValue(
             name,
-            input.present(),
+            value,
             input.unit(),
-            display(med),
+            med == null || med.isEmpty() ? "a medication" : display(med),
             PatientData.reference(m),
             m.hasAuthoredOn() ? m.getAuthoredOnElement().getValueAsString() : null,
+            Status.OBSERVED,
             false,
-            null);
+            null,
+            hit.get().describe());
       }
     }
     return absent(name, input);
   }
 
-  private static CodeableConcept medicationCode(MedicationRequest m) {
-    if (m.hasMedicationCodeableConcept()) {
-      return m.getMedicationCodeableConcept();
+  /**
+   * A Medication's active ingredients, when its own code did not match (a branded product, a local
+   * code). Not for a Medication whose name or form says it is not systemic: timolol eye drops are
+   * not antihypertensive treatment although timolol is a beta-blocker ingredient.
+   */
+  private static Optional<CodeMatch> ingredient(Medication medication, Binding.CodeSet set) {
+    if (NON_SYSTEMIC.matcher(names(medication.getCode()) + names(medication.getForm())).find()) {
+      return Optional.empty();
     }
-    if (m.hasMedicationReference()) {
-      if (m.getMedicationReference().getResource() instanceof Medication med) {
-        return med.getCode();
-      }
-      String ref = m.getMedicationReference().getReference();
-      for (Resource contained : m.getContained()) {
-        if (contained instanceof Medication med
-            && ref != null
-            && ref.equals("#" + contained.getIdPart())) {
-          return med.getCode();
+    for (Medication.MedicationIngredientComponent i : medication.getIngredient()) {
+      if (i.hasItemCodeableConcept() && (!i.hasIsActive() || i.getIsActive())) {
+        Optional<CodeMatch> hit = match(i.getItemCodeableConcept(), set);
+        if (hit.isPresent()) {
+          return Optional.of(hit.get().throughIngredient());
         }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern NON_SYSTEMIC =
+      java.util.regex.Pattern.compile(
+          "\\b(ophthalmic|otic|topical|nasal|vaginal|rectal|irrigation|cutaneous)\\b");
+
+  /** Text and displays of a concept, lower case (empty when there is none). */
+  private static String names(CodeableConcept concept) {
+    if (concept == null) {
+      return "";
+    }
+    StringBuilder all = new StringBuilder(concept.hasText() ? concept.getText() : "");
+    for (Coding c : concept.getCoding()) {
+      all.append(' ').append(c.hasDisplay() ? c.getDisplay() : "");
+    }
+    return all.append(' ').toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The order's Medication: resolved, contained, or in the same prefetch by reference. */
+  private static Medication medicationResource(MedicationRequest m, PatientData data) {
+    if (!m.hasMedicationReference()) {
+      return null;
+    }
+    if (m.getMedicationReference().getResource() instanceof Medication med) {
+      return med;
+    }
+    String ref = m.getMedicationReference().getReference();
+    if (ref == null) {
+      return null;
+    }
+    for (Resource contained : m.getContained()) {
+      if (contained instanceof Medication med && ref.equals("#" + contained.getIdPart())) {
+        return med;
+      }
+    }
+    for (Medication med : data.all(Medication.class)) {
+      if (med.getIdElement().getIdPart() != null
+          && ref.endsWith("Medication/" + med.getIdElement().getIdPart())) {
+        return med;
       }
     }
     return null;
@@ -566,15 +637,24 @@ public class BindingExtractor {
   }
 
   static boolean matches(CodeableConcept concept, Binding.CodeSet set) {
+    return match(concept, set).isPresent();
+  }
+
+  /**
+   * How a concept matches: the first of its codings (any system) that does, else its text as a
+   * branded drug name.
+   */
+  static Optional<CodeMatch> match(CodeableConcept concept, Binding.CodeSet set) {
     if (concept == null || set == null) {
-      return false;
+      return Optional.empty();
     }
     for (Coding c : concept.getCoding()) {
-      if (set.matches(c.getSystem(), c.getCode())) {
-        return true;
+      Optional<CodeMatch> hit = set.match(c.getSystem(), c.getCode(), c.getDisplay());
+      if (hit.isPresent()) {
+        return hit;
       }
     }
-    return false;
+    return concept.hasText() ? set.brandedName(concept.getText()) : Optional.empty();
   }
 
   private static Date effective(Observation o) {

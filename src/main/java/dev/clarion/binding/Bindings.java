@@ -6,8 +6,14 @@ import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.Binding.Source;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.terminology.ValueSetExpansion;
+import dev.clarion.terminology.ValueSetLibrary;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The FHIR bindings of the loaded models ({@code models/<id>/binding.json}). Each is read and
@@ -29,10 +35,74 @@ public final class Bindings {
    *
    * @throws DefinitionException naming the file and field of the problem
    */
-  public static Binding load(Path file, ModelDescriptor model, UnitConverter ucum) {
-    Binding binding = read(file, READER);
+  public static Binding load(
+      Path file, ModelDescriptor model, UnitConverter ucum, ValueSetLibrary valueSets) {
+    Binding binding = resolve(file, read(file, READER), valueSets);
     validate(file, binding, model, ucum);
     return binding;
+  }
+
+  /**
+   * Loads the value sets every code set names; one that is not loaded stops the load naming the
+   * binding file and field (a binding must never match less than it says).
+   */
+  static Binding resolve(Path file, Binding b, ValueSetLibrary valueSets) {
+    if (b.inputs() == null) {
+      return b;
+    }
+    Map<String, Input> inputs = new LinkedHashMap<>();
+    b.inputs()
+        .forEach(
+            (name, input) ->
+                inputs.put(
+                    name,
+                    input == null
+                        ? null
+                        : input.withCodeSets(
+                            (field, set) ->
+                                resolve(file, "inputs." + name + "." + field, set, valueSets))));
+    List<Binding.Exclusion> exclusions = null;
+    if (b.exclusions() != null) {
+      exclusions = new ArrayList<>();
+      for (int i = 0; i < b.exclusions().size(); i++) {
+        Binding.Exclusion e = b.exclusions().get(i);
+        exclusions.add(
+            e == null || e.match() == null
+                ? e
+                : new Binding.Exclusion(
+                    e.source(),
+                    e.reason(),
+                    resolve(file, "exclusions[" + i + "].match", e.match(), valueSets),
+                    e.statuses()));
+      }
+    }
+    return new Binding(b.model(), b.description(), inputs, exclusions, b.minimumAge());
+  }
+
+  private static Binding.CodeSet resolve(
+      Path file, String field, Binding.CodeSet set, ValueSetLibrary valueSets) {
+    if (set.valueSets() == null || set.valueSets().isEmpty()) {
+      return set;
+    }
+    List<ValueSetExpansion> loaded = new ArrayList<>();
+    for (int i = 0; i < set.valueSets().size(); i++) {
+      String url = set.valueSets().get(i);
+      String at = field + ".valueSets[" + i + "]";
+      loaded.add(
+          valueSets
+              .find(url == null ? "" : url)
+              .orElseThrow(
+                  () ->
+                      new DefinitionException(
+                          file,
+                          at,
+                          "names value set '"
+                              + url
+                              + "', which is not in "
+                              + ValueSetLibrary.FOLDER
+                              + "/ (or not in that version)")));
+    }
+    return set.withExpansions(loaded);
   }
 
   private static Binding read(Path file, ObjectMapper reader) {

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param status how the value was obtained
  * @param stale whether the source is older than the binding's staleness limit
  * @param note plain-language remark shown on the card
+ * @param matchedBy for a coded source (a Condition, a medication order): which value set ({@code
+ *     url|version}) or binding list matched it, and which way (code, branded name, ingredient)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FeatureValue(
@@ -26,7 +28,21 @@ public record FeatureValue(
     String date,
     Status status,
     boolean stale,
-    String note) {
+    String note,
+    String matchedBy) {
+
+  public FeatureValue(
+      String name,
+      Double value,
+      String unit,
+      String original,
+      String source,
+      String date,
+      Status status,
+      boolean stale,
+      String note) {
+    this(name, value, unit, original, source, date, status, stale, note, null);
+  }
 
   /** How a feature value was obtained. */
   public enum Status {

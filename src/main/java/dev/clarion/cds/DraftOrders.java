@@ -50,14 +50,30 @@ final class DraftOrders {
         continue;
       }
       JsonNode medication = medication(r);
-      for (JsonNode coding : medication.path("coding")) {
-        if (match.matches(coding.path("system").asText(null), coding.path("code").asText(null))) {
-          found.add(display(medication));
-          break;
-        }
+      if (matches(medication, match)) {
+        found.add(display(medication));
       }
     }
     return found;
+  }
+
+  /**
+   * Any coding (any system) in the set, or — for the branded drugs EHRs put on orders — an RxNorm
+   * display or the concept's text naming a member clinical drug with the brand in brackets.
+   */
+  static boolean matches(JsonNode concept, Binding.CodeSet match) {
+    for (JsonNode coding : concept.path("coding")) {
+      if (match
+          .match(
+              coding.path("system").asText(null),
+              coding.path("code").asText(null),
+              coding.path("display").asText(null))
+          .isPresent()) {
+        return true;
+      }
+    }
+    return concept.path("text").isTextual()
+        && match.brandedName(concept.path("text").asText()).isPresent();
   }
 
   private static JsonNode medication(JsonNode request) {

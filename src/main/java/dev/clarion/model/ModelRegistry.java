@@ -12,6 +12,7 @@ import dev.clarion.binding.Binding;
 import dev.clarion.binding.Bindings;
 import dev.clarion.binding.UnitConverter;
 import dev.clarion.boot.DefinitionException;
+import dev.clarion.terminology.ValueSetLibrary;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,12 +118,14 @@ public class ModelRegistry {
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(dir, "models.dir", "is not a folder");
     }
+    ValueSetLibrary valueSets = ValueSetLibrary.load(dir.resolve(ValueSetLibrary.FOLDER), strict);
     try {
       for (Path folder : modelFolders(dir)) {
         OnnxModel model = null;
         try {
           model = load(folder.resolve("model.json"), strict, env, config.intraOpThreads());
-          Binding binding = Bindings.load(folder.resolve("binding.json"), model.descriptor(), ucum);
+          Binding binding =
+              Bindings.load(folder.resolve("binding.json"), model.descriptor(), ucum, valueSets);
           loadedCards.put(
               model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
           loaded.put(model.descriptor().id(), model.withBinding(binding));
@@ -202,7 +205,11 @@ public class ModelRegistry {
   private static String fingerprint(Path dir) throws IOException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (Path folder : modelFolders(dir)) {
+      List<Path> folders = new ArrayList<>(modelFolders(dir));
+      if (Files.isDirectory(dir.resolve(ValueSetLibrary.FOLDER))) {
+        folders.add(dir.resolve(ValueSetLibrary.FOLDER)); // a new value set version is a change
+      }
+      for (Path folder : folders) {
         List<Path> files;
         try (Stream<Path> list = Files.list(folder)) {
           files = list.filter(Files::isRegularFile).sorted().toList();

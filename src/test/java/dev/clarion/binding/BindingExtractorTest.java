@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.terminology.ValueSetLibrary;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -36,9 +37,14 @@ class BindingExtractorTest {
 
   static {
     try {
-      BINDING = JSON.readValue(Path.of("models/ascvd-pce/binding.json").toFile(), Binding.class);
       MODEL =
           JSON.readValue(Path.of("models/ascvd-pce/model.json").toFile(), ModelDescriptor.class);
+      BINDING =
+          Bindings.load(
+              Path.of("models/ascvd-pce/binding.json"),
+              MODEL,
+              new UnitConverter(),
+              ValueSetLibrary.load(Path.of("models/value-sets"), JSON));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -161,6 +161,69 @@ class DefinitionValidationTest {
   }
 
   @Test
+  void bindingNamingAValueSetThatIsNotLoadedNamesTheFileAndField(@TempDir Path dir)
+      throws Exception {
+    Path model = Files.createDirectories(dir.resolve("ascvd-pce"));
+    for (String f :
+        new String[] {"model.json", "model-card.json", "ascvd-pce.onnx", "binding.json"}) {
+      Files.copy(Path.of("models/ascvd-pce").resolve(f), model.resolve(f));
+    }
+    copyValueSets(dir);
+    Files.delete(dir.resolve("value-sets/diabetes.json"));
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                model.resolve("binding.json")
+                    + ": field 'inputs.diabetes.match.valueSets[0]' names value set"
+                    + " 'http://cts.nlm.nih.gov/fhir/ValueSet/2.16.840.1.113883.3.464.1003.103.12.1001',"
+                    + " which is not in value-sets/"),
+        e.getMessage());
+  }
+
+  @Test
+  void valueSetWithCptCodesIsRefused(@TempDir Path dir) throws Exception {
+    copyValueSets(dir);
+    Files.writeString(
+        dir.resolve("value-sets/dialysis.json"),
+        """
+        {"resourceType": "ValueSet", "url": "http://example.org/vs/dialysis", "version": "1",
+         "title": "Dialysis", "expansion": {"timestamp": "2025-01-01", "contains": [
+           {"system": "http://snomed.info/sct", "code": "108241001"},
+           {"system": "http://www.ama-assn.org/go/cpt", "code": "90935"}]}}
+        """);
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage().contains("field 'expansion.contains[1].system' is CPT"), e.getMessage());
+  }
+
+  @Test
+  void truncatedValueSetExpansionIsRefused(@TempDir Path dir) throws Exception {
+    copyValueSets(dir);
+    Files.writeString(
+        dir.resolve("value-sets/page.json"),
+        """
+        {"resourceType": "ValueSet", "url": "http://example.org/vs/page", "version": "1",
+         "title": "A first page", "expansion": {"total": 1000, "contains": [
+           {"system": "http://snomed.info/sct", "code": "108241001"}]}}
+        """);
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(e.getMessage().contains("field 'expansion.total' is 1000"), e.getMessage());
+  }
+
+  static void copyValueSets(Path dir) throws java.io.IOException {
+    Path target = Files.createDirectories(dir.resolve("value-sets"));
+    try (var files = Files.list(Path.of("models/value-sets"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, target.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  @Test
   void bindingThatMissesAModelInputIsRefused(@TempDir Path dir) throws Exception {
     Path model = Files.createDirectories(dir.resolve("ascvd-pce"));
     for (String f : new String[] {"model.json", "model-card.json", "ascvd-pce.onnx"}) {
@@ -168,6 +231,7 @@ class DefinitionValidationTest {
     }
     String binding = Files.readString(Path.of("models/ascvd-pce/binding.json"));
     Files.writeString(model.resolve("binding.json"), binding.replace("\"hdl\":", "\"hdlc\":"));
+    copyValueSets(dir);
     DefinitionException e =
         assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
     assertTrue(
