@@ -112,7 +112,8 @@ public record Binding(
    * @param staleAfterDays results older than this are used but flagged stale
    * @param plausible results outside are ignored as implausible (with a note)
    * @param missing what happens when no usable value exists
-   * @param creatinine for {@code CKD-EPI-2021}: how the serum creatinine (mg/dL) is found
+   * @param creatinine for {@code CKD-EPI-2021}: how the serum creatinine (mg/dL) is found; for an
+   *     eGFR Observation: the creatinine to compute it from (CKD-EPI 2021) when none is reported
    * @param categories for {@code Condition.charlson}: the comorbidity categories
    */
   public record Input(
@@ -137,9 +138,12 @@ public record Binding(
       Input creatinine,
       List<Category> categories) {
 
-    /** The binding that finds the resources: the nested creatinine one for derived inputs. */
+    /**
+     * The binding that finds the resources: the nested creatinine one for inputs derived from it
+     * ({@code CKD-EPI-2021}); for an Observation with a creatinine fallback, the Observation.
+     */
     public Input observed() {
-      return creatinine != null ? creatinine : this;
+      return source == Source.CKD_EPI_2021 && creatinine != null ? creatinine : this;
     }
 
     /** The same input with its code sets (and its nested creatinine binding's) replaced. */

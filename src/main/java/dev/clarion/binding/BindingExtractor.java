@@ -123,7 +123,7 @@ public class BindingExtractor {
       case OBSERVATION ->
           input.answers() != null
               ? codedObservation(name, input, data, now)
-              : quantity(name, input, data, now, notes);
+              : reportedOrDerived(name, input, data, now, notes);
       case CONDITION -> condition(name, input, data);
       case MEDICATION_REQUEST -> medication(name, input, data);
       case CKD_EPI_2021 -> ckdEpi(name, input, data, now, notes);
@@ -135,6 +135,33 @@ public class BindingExtractor {
   }
 
   /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */
+  /**
+   * A reported result; for an eGFR binding with a nested {@code creatinine} binding, when none is
+   * reported, CKD-EPI 2021 from the latest creatinine instead (what a laboratory would report),
+   * saying so.
+   */
+  private FeatureValue reportedOrDerived(
+      String name, Input input, PatientData data, Instant now, List<String> notes) {
+    FeatureValue reported = quantity(name, input, data, now, notes);
+    if (!reported.missing() || input.creatinine() == null) {
+      return reported;
+    }
+    FeatureValue derived = ckdEpi(name, input, data, now, notes);
+    if (derived.missing()) {
+      return reported;
+    }
+    return new FeatureValue(
+        derived.name(),
+        derived.value(),
+        derived.unit(),
+        derived.original(),
+        derived.source(),
+        derived.date(),
+        derived.status(),
+        derived.stale(),
+        "No eGFR reported: " + derived.note());
+  }
+
   private FeatureValue ckdEpi(
       String name, Input input, PatientData data, Instant now, List<String> notes) {
     FeatureValue scr = quantity("creatinine", input.creatinine(), data, now, notes);
@@ -194,6 +221,11 @@ public class BindingExtractor {
       return true;
     }
     for (Input bound : binding.inputs().values()) {
+      if (bound.creatinine() != null
+          && "Observation".equals(type)
+          && anyCoding(resource, bound.creatinine().match())) {
+        return true;
+      }
       Input input = bound.observed();
       if (input.match() == null && input.source().resourceType().equals(type)) {
         return true; // Encounters, and Conditions for the Charlson index: decided after parsing

@@ -173,6 +173,21 @@ public final class Bindings {
     }
   }
 
+  /** CKD-EPI 2021 needs a creatinine Observation in mg/dL and gives mL/min/1.73 m². */
+  private static void requireCreatinine(Path file, String field, Input input) {
+    Input scr = input.creatinine();
+    if (scr == null
+        || scr.source() != Source.OBSERVATION
+        || scr.match() == null
+        || !"mg/dL".equals(scr.unit())) {
+      throw new DefinitionException(
+          file, field + ".creatinine", "must bind an Observation with unit mg/dL");
+    }
+    if (!"mL/min/{1.73_m2}".equals(input.unit())) {
+      throw new DefinitionException(file, field + ".unit", "must be mL/min/{1.73_m2}");
+    }
+  }
+
   private static void requireFor(Path file, String field, Input input) {
     switch (input.source()) {
       case OBSERVATION -> {
@@ -181,6 +196,9 @@ public final class Bindings {
         }
         if (input.unit() == null) {
           throw new DefinitionException(file, field + ".unit", "is required for Observation");
+        }
+        if (input.creatinine() != null) {
+          requireCreatinine(file, field, input);
         }
       }
       case CONDITION, MEDICATION_REQUEST -> {
@@ -221,19 +239,7 @@ public final class Bindings {
           }
         }
       }
-      case CKD_EPI_2021 -> {
-        Input scr = input.creatinine();
-        if (scr == null
-            || scr.source() != Source.OBSERVATION
-            || scr.match() == null
-            || !"mg/dL".equals(scr.unit())) {
-          throw new DefinitionException(
-              file, field + ".creatinine", "must bind an Observation with unit mg/dL");
-        }
-        if (!"mL/min/{1.73_m2}".equals(input.unit())) {
-          throw new DefinitionException(file, field + ".unit", "must be mL/min/{1.73_m2}");
-        }
-      }
+      case CKD_EPI_2021 -> requireCreatinine(file, field, input);
     }
   }
 }

@@ -89,18 +89,23 @@ public class CardFactory {
     String band = a.band();
     String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), band);
     StringBuilder md = new StringBuilder();
-    if (ctx.order() != null) {
-      md.append("**Being ordered:** ")
-          .append(escape(ctx.order().text()))
-          .append(". The risk with the treatment is the equation's estimate for that profile,")
-          .append(" not a treatment effect measured in a trial.\n\n");
-      for (Assessment.WhatIf w : a.whatIfs()) {
-        if (w.label().equals(ctx.order().scenario())) {
-          // The treatment scenario leads: it is what the clinician is deciding on.
-          summary += "; with " + w.label() + ": " + d.format(w.risk());
-          break;
-        }
+    boolean atSigning = ctx.order() != null;
+    if (atSigning) {
+      md.append("**Being ordered:** ").append(escape(ctx.order().text())).append(".");
+      Assessment.WhatIf treatment = treatment(a, ctx);
+      if (treatment != null) {
+        // The treatment scenario leads: it is what the clinician is deciding on.
+        summary += "; with " + treatment.label() + ": " + d.format(treatment.risk());
+        md.append(" With ")
+            .append(treatment.label())
+            .append(": **")
+            .append(d.format(treatment.risk()))
+            .append("** (now ")
+            .append(d.format(a.risk()))
+            .append(") — the equation's estimate for that profile, not a treatment effect")
+            .append(" measured in a trial.");
       }
+      md.append("\n\n");
     }
     if (d.points()) {
       appendPoints(md, a);
@@ -110,6 +115,20 @@ public class CardFactory {
     appendInputs(md, a);
     appendModel(md, a, ctx);
 
+    if (atSigning) {
+      // At signing the card informs the order; it is not an objection to it (info), and filing
+      // a risk assessment is not the task at hand (no suggestion).
+      return new Card(
+          uuid(ctx, "card").toString(),
+          summary,
+          md.toString(),
+          Card.Indicator.INFO,
+          source(d, ctx),
+          null,
+          null,
+          OVERRIDE_REASONS,
+          List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+    }
     RiskAssessment ra = riskAssessment(a, ctx);
     Card.Suggestion file =
         new Card.Suggestion(
@@ -132,6 +151,19 @@ public class CardFactory {
         "at-most-one",
         OVERRIDE_REASONS,
         List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+  }
+
+  /** The what-if of the order being signed, when it applies to this patient (else null). */
+  public static Assessment.WhatIf treatment(Assessment a, Context ctx) {
+    if (ctx.order() == null) {
+      return null;
+    }
+    for (Assessment.WhatIf w : a.whatIfs()) {
+      if (w.label().equals(ctx.order().scenario())) {
+        return w;
+      }
+    }
+    return null;
   }
 
   /** Headline, contributions in percentage points and what-ifs of a probability model. */

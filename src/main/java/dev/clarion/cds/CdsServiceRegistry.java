@@ -130,13 +130,15 @@ public class CdsServiceRegistry {
       throw new DefinitionException(
           file, "clarion.cardOnlyWhen.input", "is not an input of the model");
     }
-    if (def.clarion().silentWhen() != null) {
-      for (String code : def.clarion().silentWhen()) {
-        if (!List.of("missing-input", "out-of-range", "excluded").contains(code)) {
+    if (def.clarion().refusalCards() != null) {
+      for (var policy : def.clarion().refusalCards().entrySet()) {
+        if (!ServiceDefinition.Clarion.REFUSAL_CODES.contains(policy.getKey())
+            || policy.getValue() == null) {
           throw new DefinitionException(
               file,
-              "clarion.silentWhen",
-              "names '" + code + "'; must be missing-input, out-of-range or excluded");
+              "clarion.refusalCards." + policy.getKey(),
+              "must be a refusal code (missing-input, out-of-range, excluded) set to true or"
+                  + " false");
         }
       }
     }

@@ -193,7 +193,17 @@ public class HookService {
     if (assessment.scored()) {
       record.output = assessment.output(mapper);
       record.attributions = mapper.valueToTree(assessment.attributions());
-      result = List.of(cards.scored(assessment, ctx));
+      result =
+          orderChangesNothing(orders, assessment, ctx)
+              ? List.of()
+              : List.of(cards.scored(assessment, ctx));
+      if (result.isEmpty()) {
+        record.reasons =
+            mapper.valueToTree(
+                List.of(
+                    "Already treated and at the treatment target: the order does not change the"
+                        + " estimate, so no card."));
+      }
     } else {
       record.reasons = mapper.valueToTree(assessment.reasons());
       result =
@@ -212,14 +222,32 @@ public class HookService {
   }
 
   /**
-   * No "not calculated" card for children, nor for patients outside the population a service is for
-   * (its {@code cardOnlyWhen}): such cards on every chart are noise.
+   * An order for a patient already on that treatment and already at its target (the treatment
+   * what-if does not apply) changes nothing the card could say: no card at signing.
+   */
+  private static boolean orderChangesNothing(
+      ServiceDefinition.Orders orders, Assessment assessment, CardFactory.Context ctx) {
+    if (orders == null || CardFactory.treatment(assessment, ctx) != null) {
+      return false;
+    }
+    FeatureValue treated = assessment.extraction().feature(orders.matchInput());
+    Binding.Input input = assessment.model().binding().inputs().get(orders.matchInput());
+    return treated != null
+        && treated.value() != null
+        && input.present() != null
+        && treated.value().equals(input.present());
+  }
+
+  /**
+   * No "not calculated" card where the clinician cannot act on it: refusals the service's card
+   * policy keeps quiet (by default missing data on patient-view), children, and patients outside
+   * the population a service is for (its {@code cardOnlyWhen}): such cards on every chart are
+   * noise.
    */
   private static boolean silent(
       ServiceDefinition service, Assessment assessment, PatientData data, Instant now) {
     Extraction extraction = assessment.extraction();
-    List<String> silentWhen = service.clarion().silentWhen();
-    if (silentWhen != null && silentWhen.contains(assessment.reasonCode())) {
+    if (!service.clarion().showsRefusalCard(service.hook(), assessment.reasonCode())) {
       return true;
     }
     Integer below = service.clarion().silentBelowAge();

@@ -27,17 +27,33 @@ public record ServiceDefinition(
    * @param cardOnlyWhen when set, a patient who cannot be scored gets a card only if this input was
    *     found and is below the bound (e.g. eGFR &lt; 60 for a CKD model: without it every chart
    *     would get a "not calculated" card); the decision record still says why
-   * @param silentWhen refusal codes that get {@code "cards": []} instead of a "not calculated" card
-   *     (e.g. {@code missing-input} for NEWS2 at the start of an encounter, before vital signs are
-   *     taken); the decision record still says why
+   * @param refusalCards per refusal code ({@code missing-input}, {@code out-of-range}, {@code
+   *     excluded}): whether a "not calculated" card is shown. A card should be one the clinician
+   *     can act on: by default patient-view shows none for missing data (it would sit on every
+   *     chart that lacks a lab), and every other refusal — an exclusion or a value outside the
+   *     validated range the clinician should know about — gets a card. The decision record keeps
+   *     every refusal either way.
    */
   public record Clarion(
       String model,
       List<String> optionalPrefetch,
       Integer silentBelowAge,
       Below cardOnlyWhen,
-      List<String> silentWhen,
-      Orders orders) {}
+      Map<String, Boolean> refusalCards,
+      Orders orders) {
+
+    /** The refusal codes a service may set a card policy for. */
+    public static final List<String> REFUSAL_CODES =
+        List.of("missing-input", "out-of-range", "excluded");
+
+    /** Whether a refusal with this code gets a "not calculated" card on this hook. */
+    public boolean showsRefusalCard(String hook, String reasonCode) {
+      if (refusalCards != null && refusalCards.containsKey(reasonCode)) {
+        return refusalCards.get(reasonCode);
+      }
+      return !("patient-view".equals(hook) && "missing-input".equals(reasonCode));
+    }
+  }
 
   /**
    * For order-select and order-sign: the service answers only when {@code draftOrders} holds a

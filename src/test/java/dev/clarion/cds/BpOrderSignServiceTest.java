@@ -3,6 +3,7 @@ package dev.clarion.cds;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,9 +79,17 @@ class BpOrderSignServiceTest {
             containsString(
                 "; with treatment bringing systolic BP to 120 mm Hg: " + Formats.percent(treated)))
         .body("cards[0].summary", containsString("10-year ASCVD risk " + Formats.percent(now)))
+        .body("cards[0].indicator", equalTo("info"))
+        .body("cards[0].suggestions", nullValue())
         .body(
             "cards[0].detail",
-            containsString("**Being ordered:** amlodipine 5 mg oral tablet (an antihypertensive)"));
+            containsString(
+                "**Being ordered:** amlodipine 5 mg oral tablet (an antihypertensive). With"
+                    + " treatment bringing systolic BP to 120 mm Hg: **"
+                    + Formats.percent(treated)
+                    + "** (now "
+                    + Formats.percent(now)
+                    + ")"));
     JsonNode whatIf = Fixtures.JSON.readTree(Sql.decision(db, request, "output->'whatIf'"));
     JsonNode scenario = null;
     for (JsonNode w : whatIf) {
@@ -91,6 +100,24 @@ class BpOrderSignServiceTest {
     assertEquals(treated, scenario.get("risk").asDouble(), 1e-5);
     assertEquals(150, scenario.get("from").asDouble(), 1e-9);
     assertEquals(120, scenario.get("to").asDouble(), 1e-9);
+  }
+
+  @Test
+  void anOrderForAPatientAlreadyTreatedAndAtTargetGetsNoCard() throws Exception {
+    ObjectNode request = request("17767", "amlodipine 5 mg oral tablet");
+    for (JsonNode entry : request.at("/prefetch/bloodPressure/entry")) {
+      for (JsonNode c : entry.at("/resource/component")) {
+        if (c.at("/code/coding/0/code").asText().equals("8480-6")) {
+          ((ObjectNode) c.get("valueQuantity")).put("value", 118);
+        }
+      }
+    }
+    TestEhr.call(PATH, request).statusCode(200).body("cards", hasSize(0));
+    assertEquals("SCORED", Sql.decision(db, request, "outcome"));
+    assertEquals(
+        "[\"Already treated and at the treatment target: the order does not change the estimate,"
+            + " so no card.\"]",
+        Sql.decision(db, request, "reasons::text"));
   }
 
   @Test

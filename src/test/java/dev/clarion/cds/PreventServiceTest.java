@@ -1,13 +1,14 @@
 package dev.clarion.cds;
 
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.model.CkdEpi2021;
 import dev.clarion.model.PreventEquations;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.Sql;
@@ -15,6 +16,7 @@ import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -46,6 +48,7 @@ class PreventServiceTest {
                     ? null
                     : Fixtures.observation(
                         "egfr-1", "3", "98979-8", egfr, "mL/min/{1.73_m2}", patient)));
+    request.with("prefetch").set("creatinine", Fixtures.searchset(null));
     return request;
   }
 
@@ -182,12 +185,40 @@ class PreventServiceTest {
   }
 
   @Test
-  void withoutAnEgfrResultItSaysWhyItCannotScore() {
-    call(request(null))
-        .body("cards", hasSize(1))
-        .body("cards[0].indicator", equalTo("info"))
-        .body("cards[0].summary", containsString("not calculated"))
-        .body("cards[0].detail", containsString("eGFR"));
+  void withoutEgfrOrCreatinineThereIsNoCardButTheRecordSaysWhy() throws Exception {
+    ObjectNode request = request(null);
+    call(request).body("cards", hasSize(0));
+    assertEquals("missing-input", Sql.decision(db, request, "reason_code"));
+    assertTrue(Sql.decision(db, request, "reasons::text").contains("eGFR"));
+  }
+
+  @Test
+  void derivesEgfrFromCreatinineByCkdEpi2021WhenNoneIsReported() throws Exception {
+    ObjectNode request = request(null);
+    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
+    request
+        .with("prefetch")
+        .set(
+            "creatinine",
+            Fixtures.searchset(
+                Fixtures.observation("scr-1", "1", "2160-0", 1.1, "mg/dL", patient)));
+    call(request).body("cards", hasSize(1)).body("cards[0].summary", containsString("10-year"));
+    JsonNode egfr = null;
+    for (JsonNode f : Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"))) {
+      if (f.get("name").asText().equals("egfr")) {
+        egfr = f;
+      }
+    }
+    boolean female = request.at("/prefetch/patient/gender").asText().equals("female");
+    int ageAtResult =
+        java.time.Period.between(
+                LocalDate.parse(request.at("/prefetch/patient/birthDate").asText()),
+                LocalDate.parse(egfr.get("date").asText().substring(0, 10)))
+            .getYears();
+    assertEquals(CkdEpi2021.egfr(1.1, ageAtResult, female), egfr.get("value").asDouble(), 1e-9);
+    assertTrue(
+        egfr.get("note").asText().startsWith("No eGFR reported: CKD-EPI 2021"), egfr.toString());
+    assertEquals("Observation/scr-1/_history/1", egfr.get("source").asText());
   }
 
   @Test
