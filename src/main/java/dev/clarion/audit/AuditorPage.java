@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.clarion.cds.CdsServiceRegistry;
 import dev.clarion.cds.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.model.ModelDescriptor;
+import dev.clarion.model.ModelRegistry;
 import dev.clarion.web.Formats;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
@@ -219,6 +221,8 @@ public class AuditorPage {
   private final Clock clock;
   private final ObjectMapper pretty;
 
+  private final ModelRegistry models;
+
   AuditorPage(
       DecisionQueries decisions,
       Monitoring monitoring,
@@ -228,7 +232,9 @@ public class AuditorPage {
       CdsServiceRegistry services,
       SecurityIdentity identity,
       Clock clock,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      ModelRegistry models) {
+    this.models = models;
     this.decisions = decisions;
     this.monitoring = monitoring;
     this.replayer = replayer;
@@ -356,7 +362,10 @@ public class AuditorPage {
     facts.add(new Pair("Record hash", d.hash()));
 
     List<InputRow> inputs = new ArrayList<>();
-    d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f)));
+    ModelDescriptor model =
+        d.modelId() == null ? null : models.find(d.modelId()).map(m -> m.descriptor()).orElse(null);
+    d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f, model)));
+    d.inputs().path("recorded").forEach(f -> inputs.add(InputRow.of(f, model)));
     List<Bar> bars =
         SvgCharts.contributions(
             d.attributions(),

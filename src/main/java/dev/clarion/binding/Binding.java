@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  * @param description plain-language summary
  * @param inputs model feature name → its binding
  * @param exclusions findings that exclude the patient from scoring
+ * @param recorded facts that are not model inputs but are extracted, recorded with the decision and
+ *     shown on the explanation page where a card or a reviewer can use them (e.g. statin intensity
+ *     from the intensity value sets); same shape as an input; null: none
  * @param minimumAge patients younger than this (whole years at the index date) are outside the
  *     model's population; null: no limit beyond the inputs' ranges
  */
@@ -29,7 +32,8 @@ public record Binding(
     String description,
     Map<String, Input> inputs,
     List<Exclusion> exclusions,
-    Integer minimumAge) {
+    Integer minimumAge,
+    Map<String, Input> recorded) {
 
   /** Where an input comes from. */
   public enum Source {

@@ -80,6 +80,7 @@ public class BindingExtractor {
       }
     }
     List<String> exclusions = new ArrayList<>();
+    List<Extraction.Excluded> excludedBy = new ArrayList<>();
     OptionalInt age = ageAt(data.patient(), day(now));
     if (binding.minimumAge() != null && age.isPresent() && age.getAsInt() < binding.minimumAge()) {
       exclusions.add(
@@ -97,21 +98,31 @@ public class BindingExtractor {
         }
         Optional<CodeMatch> hit = match(c.getCode(), exclusion.match());
         if (hit.isPresent()) {
+          String onset = onset(c);
           exclusions.add(
               exclusion.reason()
                   + ": "
                   + display(c.getCode())
-                  + " ("
-                  + PatientData.reference(c)
-                  + onset(c)
-                  + "; "
-                  + hit.get().describe()
-                  + ")");
+                  + (onset == null ? "" : " (onset " + onset + ")"));
+          excludedBy.add(
+              new Extraction.Excluded(
+                  exclusion.reason(),
+                  display(c.getCode()),
+                  PatientData.reference(c),
+                  onset,
+                  hit.get()));
           basis.add(PatientData.reference(c));
         }
       }
     }
-    return new Extraction(List.copyOf(features), exclusions, notes, basis);
+    List<FeatureValue> recorded = new ArrayList<>();
+    if (binding.recorded() != null) {
+      binding
+          .recorded()
+          .forEach((name, input) -> recorded.add(extract(name, input, data, now, notes)));
+    }
+    return new Extraction(
+        List.copyOf(features), exclusions, notes, basis, excludedBy, List.copyOf(recorded));
   }
 
   private FeatureValue extract(
@@ -512,7 +523,7 @@ public class BindingExtractor {
             Status.OBSERVED,
             false,
             null,
-            hit.get().describe());
+            hit.get());
       }
     }
     return absent(name, input);
@@ -535,6 +546,7 @@ public class BindingExtractor {
       }
       if (hit.isPresent()) {
         Double value = input.present();
+        String note = null;
         if (input.answers() != null) {
           // Levels by value set (e.g. statin intensity): the value set that matched decides.
           String url = hit.get().valueSet() == null ? "" : hit.get().valueSet().split("\\|")[0];
@@ -542,6 +554,7 @@ public class BindingExtractor {
           if (value == null) {
             continue; // matched a set the levels do not name: look for another order
           }
+          note = hit.get().valueSetTitle();
         }
         return new FeatureValue(
             name,
@@ -552,8 +565,8 @@ public class BindingExtractor {
             m.hasAuthoredOn() ? m.getAuthoredOnElement().getValueAsString() : null,
             Status.OBSERVED,
             false,
-            null,
-            hit.get().describe());
+            note,
+            hit.get());
       }
     }
     return absent(name, input);
@@ -708,12 +721,13 @@ public class BindingExtractor {
         : ChronoUnit.DAYS.between(toLocalDate(older), toLocalDate(newer));
   }
 
+  /** The onset as an ISO date, or null when none is recorded. */
   private static String onset(Condition c) {
     if (!c.hasOnsetDateTimeType()) {
-      return "";
+      return null;
     }
     String onset = c.getOnsetDateTimeType().getValueAsString();
-    return ", onset " + onset.substring(0, Math.min(10, onset.length()));
+    return onset.substring(0, Math.min(10, onset.length()));
   }
 
   static String display(CodeableConcept concept) {

@@ -76,7 +76,22 @@ public final class Bindings {
                     e.statuses()));
       }
     }
-    return new Binding(b.model(), b.description(), inputs, exclusions, b.minimumAge());
+    Map<String, Input> recorded = null;
+    if (b.recorded() != null) {
+      recorded = new LinkedHashMap<>();
+      for (Map.Entry<String, Input> r : b.recorded().entrySet()) {
+        String name = r.getKey();
+        recorded.put(
+            name,
+            r.getValue() == null
+                ? null
+                : r.getValue()
+                    .withCodeSets(
+                        (field, set) ->
+                            resolve(file, "recorded." + name + "." + field, set, valueSets)));
+      }
+    }
+    return new Binding(b.model(), b.description(), inputs, exclusions, b.minimumAge(), recorded);
   }
 
   private static Binding.CodeSet resolve(
@@ -162,6 +177,18 @@ public final class Bindings {
             file, field + ".aggregation", "must be {method: latest} or {method: mean, last: n}");
       }
     }
+    if (b.recorded() != null) {
+      for (Map.Entry<String, Input> r : b.recorded().entrySet()) {
+        String field = "recorded." + r.getKey();
+        if (model.featureIndex(r.getKey()) >= 0) {
+          throw new DefinitionException(file, field, "is a model input: bind it under inputs");
+        }
+        if (r.getValue() == null || r.getValue().source() == null) {
+          throw new DefinitionException(file, field + ".source", "is required");
+        }
+        requireFor(file, field, r.getValue());
+      }
+    }
     if (b.exclusions() != null) {
       for (int i = 0; i < b.exclusions().size(); i++) {
         Binding.Exclusion e = b.exclusions().get(i);
@@ -201,10 +228,27 @@ public final class Bindings {
           requireCreatinine(file, field, input);
         }
       }
-      case CONDITION, MEDICATION_REQUEST -> {
+      case CONDITION -> {
         if (input.match() == null || input.present() == null || input.absent() == null) {
           throw new DefinitionException(
               file, field, "needs match, present and absent for " + input.source().code());
+        }
+      }
+      case MEDICATION_REQUEST -> {
+        // Levels (answers: value set URL → value) stand in for present.
+        if (input.match() == null
+            || (input.present() == null && input.answers() == null)
+            || input.absent() == null) {
+          throw new DefinitionException(
+              file, field, "needs match, present (or answers by value set) and absent");
+        }
+        if (input.answers() != null) {
+          for (String url : input.answers().keySet()) {
+            if (input.match().expansions().stream().noneMatch(vs -> vs.url().equals(url))) {
+              throw new DefinitionException(
+                  file, field + ".answers", "names '" + url + "', which is not in match.valueSets");
+            }
+          }
         }
       }
       case PATIENT_GENDER, PATIENT_RACE -> {

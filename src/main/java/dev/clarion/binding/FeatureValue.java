@@ -1,6 +1,7 @@
 package dev.clarion.binding;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.clarion.terminology.CodeMatch;
 
 /**
  * One model input as extracted from FHIR, with its provenance. Serialized into the decision record.
@@ -29,7 +30,7 @@ public record FeatureValue(
     Status status,
     boolean stale,
     String note,
-    String matchedBy) {
+    CodeMatch matchedBy) {
 
   public FeatureValue(
       String name,

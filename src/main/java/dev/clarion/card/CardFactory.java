@@ -4,20 +4,25 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.cds.Card;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.risk.Assessment;
 import dev.clarion.web.Formats;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
@@ -30,10 +35,13 @@ import org.hl7.fhir.r4.model.RiskAssessment;
 import org.hl7.fhir.r4.model.StringType;
 
 /**
- * Builds the cards for an {@link Assessment}: a scored card that explains itself (risk, band,
- * contributions, every input with its date and source, what was missing, assumed or stale, the
- * model and its intended population) carrying a FHIR RiskAssessment as a suggested {@code create};
- * or a card saying why no risk was computed. Stateless and thread-safe.
+ * Builds the cards for an {@link Assessment}, short enough for one screen (CDS Hooks: cards are
+ * short and actionable): a scored card with the risk and band, the three largest contributions,
+ * what would change it, what was missing, assumed or stale, and one line on the model, carrying a
+ * FHIR RiskAssessment as a suggested {@code create} (not at signing); or a card saying why no risk
+ * was computed. Every factor, input, date and source is on the decision's explanation page, which
+ * every card links to; the model card is the card's {@code source.url}. Text comes from the Qute
+ * templates in {@code templates/CardFactory/}. Stateless and thread-safe.
  */
 @ApplicationScoped
 public class CardFactory {
@@ -84,50 +92,97 @@ public class CardFactory {
    */
   public record Order(String text, String scenario) {}
 
+  /** The card texts (Qute, {@code templates/CardFactory/}); golden files pin what they render. */
+  @CheckedTemplate
+  static class Templates {
+    static native TemplateInstance scored(ScoredText card);
+
+    static native TemplateInstance refused(RefusedText card);
+  }
+
+  /**
+   * What a scored card says, each part one line: the headline, the three largest contributions, the
+   * what-ifs, further outputs, warnings (missing, assumed, stale) and one line on the model.
+   * Everything else (every factor, input, date and source) is on the explanation page.
+   */
+  record ScoredText(
+      String order,
+      String headline,
+      String band,
+      String bandRange,
+      String predicts,
+      String driversTitle,
+      String drivers,
+      String driversUnit,
+      String whatIfs,
+      String also,
+      String notEstimated,
+      List<String> notes,
+      String coded,
+      String model) {}
+
+  /** What a "not calculated" card says: why, and one line on the model. */
+  record RefusedText(String headline, String name, List<String> reasons, String model) {}
+
   public Card scored(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
-    String band = a.band();
-    String summary = String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), band);
-    StringBuilder md = new StringBuilder();
-    boolean atSigning = ctx.order() != null;
-    if (atSigning) {
-      md.append("**Being ordered:** ").append(escape(ctx.order().text())).append(".");
-      Assessment.WhatIf treatment = treatment(a, ctx);
+    String summary =
+        String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), a.band());
+    String order = null;
+    Assessment.WhatIf treatment = treatment(a, ctx);
+    if (ctx.order() != null) {
+      order = clean(ctx.order().text()) + ".";
       if (treatment != null) {
         // The treatment scenario leads: it is what the clinician is deciding on.
         summary += "; with " + treatment.label() + ": " + d.format(treatment.risk());
-        md.append(" With ")
-            .append(treatment.label())
-            .append(": **")
-            .append(d.format(treatment.risk()))
-            .append("** (now ")
-            .append(d.format(a.risk()))
-            .append(") — the equation's estimate for that profile, not a treatment effect")
-            .append(" measured in a trial.");
+        order +=
+            " With "
+                + treatment.label()
+                + ": **"
+                + d.format(treatment.risk())
+                + "** (now "
+                + d.format(a.risk())
+                + ") — the equation's estimate for that profile, not a treatment effect measured"
+                + " in a trial.";
       }
-      md.append("\n\n");
     }
-    if (d.points()) {
-      appendPoints(md, a);
-    } else {
-      appendRisk(md, a);
-    }
-    appendInputs(md, a);
-    appendModel(md, a, ctx);
-
-    if (atSigning) {
+    String detail =
+        Templates.scored(
+                new ScoredText(
+                    order,
+                    d.label() + ": " + d.format(a.risk()),
+                    a.band(),
+                    bandRange(d, a.band()),
+                    d.points() ? d.predicts() : null,
+                    d.points() ? "Items scoring" : "What drove it",
+                    drivers(a),
+                    d.points()
+                        ? "points"
+                        : "percentage points against a reference risk of "
+                            + Formats.percent(a.baseline()),
+                    whatIfs(a, treatment),
+                    a.alsoReports().stream()
+                        .map(r -> r.label() + " " + Formats.percent(r.risk()))
+                        .collect(Collectors.joining("; ")),
+                    notEstimated(a),
+                    notes(a),
+                    coded(a),
+                    modelLine(a)))
+            .render();
+    Card.Link explanation = explanationLink(ctx);
+    if (ctx.order() != null) {
       // At signing the card informs the order; it is not an objection to it (info), and filing
       // a risk assessment is not the task at hand (no suggestion).
       return new Card(
           uuid(ctx, "card").toString(),
           summary,
-          md.toString(),
+          detail,
           Card.Indicator.INFO,
           source(d, ctx),
           null,
           null,
           OVERRIDE_REASONS,
-          List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+          List.of(explanation));
     }
     RiskAssessment ra = riskAssessment(a, ctx);
     Card.Suggestion file =
@@ -144,13 +199,13 @@ public class CardFactory {
     return new Card(
         uuid(ctx, "card").toString(),
         summary,
-        md.toString(),
+        detail,
         Card.Indicator.of(d.band(a.band()).indicator()),
         source(d, ctx),
         List.of(file),
         "at-most-one",
         OVERRIDE_REASONS,
-        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+        List.of(explanation));
   }
 
   /** The what-if of the order being signed, when it applies to this patient (else null). */
@@ -166,62 +221,68 @@ public class CardFactory {
     return null;
   }
 
-  /** Headline, contributions in percentage points and what-ifs of a probability model. */
-  private static void appendRisk(StringBuilder md, Assessment a) {
+  /**
+   * The three largest contributions, largest first; for a point score every item that scored (a
+   * clinician reads a NEWS2 by its scoring parameters, and they are few).
+   */
+  private static String drivers(Assessment a) {
     ModelDescriptor d = a.model().descriptor();
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "**%s: %s** — %s (%s).%n%n",
-            d.predicts(),
-            Formats.percent(a.risk()),
-            a.band(),
-            bandRange(d, a.band())));
-    md.append("Compared with ")
-        .append(d.reference().description())
-        .append(": ")
-        .append(Formats.percent(a.baseline()))
-        .append(".\n\n");
-    md.append("| Factor | Patient | Reference | Contribution |\n|---|---|---|---|\n");
-    for (Assessment.Attribution at : a.attributions()) {
-      ModelDescriptor.Feature f = feature(d, at.feature());
-      row(
-          md,
-          at.label(),
-          value(f, at.patientValue()),
-          value(f, at.referenceValue()),
-          Formats.points(at.contribution()));
-    }
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nContributions are %s in percentage points; they add up to %s − %s = %s.%n%n",
-            "treeshap".equals(d.explanation())
-                ? "TreeSHAP values (log-odds, scaled to the risk scale)"
-                : "exact Shapley values",
-            Formats.percent(a.risk()),
-            Formats.percent(a.baseline()),
-            Formats.points(a.risk() - a.baseline())));
-    if (!a.alsoReports().isEmpty()) {
-      md.append("**Also estimated** by the same model:\n\n| | Risk |\n|---|---|\n");
-      for (Assessment.AlsoReport r : a.alsoReports()) {
-        row(md, r.label(), Formats.percent(r.risk()));
-      }
-      md.append("\n");
-    }
-    appendNotEstimated(md, a);
-    if (!a.whatIfs().isEmpty()) {
-      md.append("**What would change it** (everything else as now):\n\n")
-          .append("| If | Risk | Change |\n|---|---|---|\n");
-      for (Assessment.WhatIf w : a.whatIfs()) {
-        row(md, w.label(), Formats.percent(w.risk()), Formats.points(w.risk() - a.risk()));
-      }
-      md.append("\n");
-    }
+    return a.attributions().stream()
+        .filter(at -> Math.abs(at.contribution()) >= (d.points() ? 0.5 : 0.0005))
+        .sorted(
+            Comparator.comparingDouble((Assessment.Attribution at) -> -Math.abs(at.contribution())))
+        .limit(d.points() ? Long.MAX_VALUE : 3)
+        .map(
+            at ->
+                at.label()
+                    + shown(feature(d, at.feature()), at.patientValue())
+                    + recordedAs(a, d, at.feature())
+                    + " "
+                    + (d.points()
+                        ? Formats.signedScore(at.contribution())
+                        : String.format(Locale.ROOT, "%+.1f", at.contribution() * 100)))
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * For a point-score item without a physical unit (a coded finding, a comorbidity index), what was
+   * recorded: "(heart failure 1; renal disease 2)". A clinician checks those at a glance.
+   */
+  private static String recordedAs(Assessment a, ModelDescriptor d, String name) {
+    FeatureValue v = a.extraction().feature(name);
+    ModelDescriptor.Feature f = feature(d, name);
+    boolean unitless = f.unit() == null || f.unit().startsWith("{");
+    return d.points() && unitless && v != null && v.original() != null
+        ? " (" + clean(v.original()) + ")"
+        : "";
+  }
+
+  /** " 58 years", or " (yes)" for a flag. */
+  private static String shown(ModelDescriptor.Feature f, double v) {
+    return "1".equals(f.unit()) ? " (" + value(f, v) + ")" : " " + value(f, v);
+  }
+
+  /** "systolic BP 120 mm Hg: 6.9 % (-1.9 percentage points)", the order's own one left out. */
+  private static String whatIfs(Assessment a, Assessment.WhatIf treatment) {
+    ModelDescriptor d = a.model().descriptor();
+    // At signing, what-ifs of the inputs the order itself changes would repeat its line.
+    List<String> ordered =
+        treatment == null ? List.of() : List.of(treatment.feature().split("\\+"));
+    return a.whatIfs().stream()
+        .filter(w -> w != treatment && !ordered.contains(w.feature()))
+        .map(
+            w ->
+                w.label()
+                    + ": "
+                    + d.format(w.risk())
+                    + " ("
+                    + d.formatDifference(w.risk() - a.risk())
+                    + ")")
+        .collect(Collectors.joining("; "));
   }
 
   /** The model's further outputs left out for this patient, each with the reason. */
-  private static void appendNotEstimated(StringBuilder md, Assessment a) {
+  private static String notEstimated(Assessment a) {
     ModelDescriptor d = a.model().descriptor();
     List<String> lines = new ArrayList<>();
     for (Assessment.NotEstimated n : a.notEstimated()) {
@@ -247,37 +308,78 @@ public class CardFactory {
       }
       lines.add(r.label() + ": " + String.join("; ", why));
     }
-    if (!lines.isEmpty()) {
-      md.append("Not estimated for this patient: ")
-          .append(String.join(". ", lines))
-          .append(".\n\n");
-    }
+    return String.join(". ", lines);
   }
 
-  /** Headline and the points of every item of a point score (NEWS2, LACE). */
-  private static void appendPoints(StringBuilder md, Assessment a) {
+  /** What the clinician should check: stale values, defaults and assumptions, missing data. */
+  private static List<String> notes(Assessment a) {
     ModelDescriptor d = a.model().descriptor();
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "**%s: %s** — %s (%s). %s.%n%n",
-            d.label(),
-            Formats.score(a.risk()),
-            a.band(),
-            bandRange(d, a.band()),
-            d.predicts()));
-    md.append("| Item | Patient | Points |\n|---|---|---|\n");
-    for (Assessment.Attribution at : a.attributions()) {
-      ModelDescriptor.Feature f = feature(d, at.feature());
-      row(md, at.label(), value(f, at.patientValue()), Math.round(at.contribution()));
+    List<String> notes = new ArrayList<>();
+    for (ModelDescriptor.Feature f : d.features()) {
+      FeatureValue v = a.extraction().feature(f.name());
+      if (v == null) {
+        continue;
+      }
+      if (v.stale() && (v.note() == null || !v.note().contains("stale"))) {
+        notes.add(
+            f.label()
+                + " "
+                + (v.date() == null ? "undated" : "of " + day(v.date()))
+                + " is stale.");
+      }
+      if (v.note() != null) {
+        notes.add(f.label() + ": " + clean(v.note()));
+      }
     }
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nThe items' points add up to the total, %s. For comparison, %s: %s.%n%n",
-            Formats.score(a.risk()),
-            d.reference().description(),
-            Formats.score(a.baseline())));
+    for (String note : a.extraction().notes()) {
+      if (notes.stream().noneMatch(r -> r.endsWith(clean(note)))) {
+        notes.add(clean(note));
+      }
+    }
+    return notes;
+  }
+
+  /**
+   * Which value set recognised each coded finding the score used ("Diabetes: Diabetes mellitus type
+   * 2, value set [Diabetes 20220924](…)"): a reviewer can see at once that a medication counted,
+   * and why.
+   */
+  private static String coded(Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    List<String> parts = new ArrayList<>();
+    for (ModelDescriptor.Feature f : d.features()) {
+      FeatureValue v = a.extraction().feature(f.name());
+      if (v != null && v.matchedBy() != null) {
+        parts.add(f.label() + ": " + clean(v.original()) + ", " + v.matchedBy().markdown());
+      }
+    }
+    return String.join("; ", parts);
+  }
+
+  /** The exclusions with the value set each matched, else the assessor's reasons. */
+  private static List<String> refusalReasons(Assessment a) {
+    List<Extraction.Excluded> excluded = a.extraction().excludedBy();
+    if (!"excluded".equals(a.reasonCode())
+        || excluded.size() != a.extraction().exclusions().size()) {
+      return a.reasons().stream().map(CardFactory::clean).toList();
+    }
+    return excluded.stream()
+        .map(
+            e ->
+                clean(e.reason() + ": " + e.display())
+                    + (e.onset() == null ? "" : " (onset " + e.onset() + ")")
+                    + " — "
+                    + e.matchedBy().markdown())
+        .toList();
+  }
+
+  private static String modelLine(Assessment a) {
+    ModelDescriptor d = a.model().descriptor();
+    return "Model: "
+        + d.name()
+        + ", version "
+        + d.version()
+        + "; informs clinical judgement, does not replace it.";
   }
 
   public Card refused(Assessment a, Context ctx) {
@@ -289,27 +391,21 @@ public class CardFactory {
           case "out-of-range" -> "outside the validated range";
           default -> "not applicable";
         };
-    String summary = d.label() + " not calculated: " + why;
-    StringBuilder md = new StringBuilder();
-    md.append("**No risk was calculated.** ")
-        .append(d.name())
-        .append(" cannot be applied to this patient because:\n\n");
-    for (String reason : a.reasons()) {
-      md.append("- ").append(escape(reason)).append('\n');
-    }
-    md.append('\n');
-    appendInputs(md, a);
-    appendModel(md, a, ctx);
+    String detail =
+        Templates.refused(
+                new RefusedText(
+                    "No risk was calculated.", d.name(), refusalReasons(a), modelLine(a)))
+            .render();
     return new Card(
         uuid(ctx, "card").toString(),
-        summary,
-        md.toString(),
+        d.label() + " not calculated: " + why,
+        detail,
         Card.Indicator.INFO,
         source(d, ctx),
         null,
         null,
         null,
-        List.of(explanationLink(ctx), modelCardLink(d, ctx)));
+        List.of(explanationLink(ctx)));
   }
 
   /** The binding's reason of the first exclusion, e.g. "ASCVD history". */
@@ -319,65 +415,8 @@ public class CardFactory {
     return colon > 0 ? first.substring(0, colon) : first;
   }
 
-  private void appendInputs(StringBuilder md, Assessment a) {
-    ModelDescriptor d = a.model().descriptor();
-    md.append("**Inputs used**\n\n| Input | Value | Date | Source |\n|---|---|---|---|\n");
-    List<String> remarks = new ArrayList<>();
-    for (ModelDescriptor.Feature f : d.features()) {
-      FeatureValue v = a.extraction().feature(f.name());
-      if (v == null) {
-        continue;
-      }
-      String shown = v.value() == null ? "missing" : value(f, v.value());
-      if (v.original() != null) {
-        // Measured values are shown as recorded (with any conversion); coded ones with their code.
-        boolean measured = !"1".equals(f.unit()) && !"a".equals(f.unit());
-        shown = measured && v.value() != null ? v.original() : shown + " (" + v.original() + ")";
-      }
-      md.append("| ")
-          .append(f.label())
-          .append(" | ")
-          .append(escape(shown))
-          .append(v.stale() ? " ⚠ stale" : "")
-          .append(" | ")
-          .append(v.date() == null ? "–" : v.date().substring(0, Math.min(10, v.date().length())))
-          .append(" | ")
-          .append(v.source() == null ? "–" : v.source())
-          .append(" |\n");
-      if (v.note() != null) {
-        remarks.add(f.label() + ": " + v.note());
-      }
-    }
-    for (String note : a.extraction().notes()) {
-      if (remarks.stream().noneMatch(r -> r.endsWith(note))) {
-        remarks.add(note);
-      }
-    }
-    if (!remarks.isEmpty()) {
-      md.append("\n**Missing, assumed or stale**\n\n");
-      for (String r : remarks) {
-        md.append("- ").append(escape(r)).append('\n');
-      }
-    }
-    md.append('\n');
-  }
-
-  private static void appendModel(StringBuilder md, Assessment a, Context ctx) {
-    ModelDescriptor d = a.model().descriptor();
-    md.append("**Model:** ")
-        .append(d.name())
-        .append(", version ")
-        .append(d.version())
-        .append(" (artifact sha256 ")
-        .append(a.model().sha256(), 0, 12)
-        .append("…). ")
-        .append(d.citation())
-        .append("\n\n**Intended population:** ")
-        .append(d.intendedPopulation())
-        .append("\n\nThis estimate informs clinical judgement; it does not replace it. ")
-        .append("[Model card](")
-        .append(modelCardUrl(d, ctx))
-        .append(")\n");
+  private static String day(String date) {
+    return Formats.day(date);
   }
 
   private RiskAssessment riskAssessment(Assessment a, Context ctx) {
@@ -438,10 +477,6 @@ public class CardFactory {
         "absolute");
   }
 
-  private static Card.Link modelCardLink(ModelDescriptor d, Context ctx) {
-    return new Card.Link("Model card: " + d.name(), modelCardUrl(d, ctx), "absolute");
-  }
-
   static String modelCardUrl(ModelDescriptor d, Context ctx) {
     return ctx.baseUrl() + "/models/" + d.id() + "/card.html";
   }
@@ -495,18 +530,7 @@ public class CardFactory {
   }
 
   static String value(ModelDescriptor.Feature f, double v) {
-    if ("1".equals(f.unit())) {
-      return v >= 0.5 ? "yes" : "no";
-    }
-    String unit =
-        switch (f.unit()) {
-          case "a" -> "years";
-          case "mm[Hg]" -> "mm Hg";
-          case "Cel" -> "°C";
-          case "d" -> "days";
-          default -> f.unit().startsWith("{") ? "" : f.unit();
-        };
-    return unit.isEmpty() ? plain(v) : plain(v) + " " + unit;
+    return Formats.quantity(v, f.unit());
   }
 
   private static String plain(double v) {
@@ -516,17 +540,8 @@ public class CardFactory {
         .toPlainString();
   }
 
-  /** One Markdown table row. */
-  private static void row(StringBuilder md, Object... cells) {
-    md.append('|');
-    for (Object cell : cells) {
-      md.append(' ').append(cell).append(" |");
-    }
-    md.append('\n');
-  }
-
-  /** Keeps table cells intact: resource text must not break the Markdown table. */
-  private static String escape(String text) {
-    return text.replace("|", "\\|").replace("\n", " ");
+  /** Resource text on one line, so it cannot break the card's Markdown structure. */
+  private static String clean(String text) {
+    return text.replace("\r", " ").replace("\n", " ").trim();
   }
 }

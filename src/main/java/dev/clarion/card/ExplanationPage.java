@@ -97,11 +97,29 @@ public class ExplanationPage {
     }
     List<InputRow> inputs = new ArrayList<>();
     if (r.inputs != null) {
-      r.inputs.path("features").forEach(f -> inputs.add(InputRow.of(f)));
+      r.inputs.path("features").forEach(f -> inputs.add(InputRow.of(f, d)));
+      r.inputs.path("recorded").forEach(f -> inputs.add(InputRow.of(f, d)));
     }
     List<String> reasons = new ArrayList<>();
     if (r.reasons != null) {
       r.reasons.forEach(x -> reasons.add(x.asText()));
+    }
+    if (r.inputs != null) {
+      // Which resource put the patient outside the population, and which value set matched it.
+      for (JsonNode e : r.inputs.path("excludedBy")) {
+        JsonNode m = e.path("matchedBy");
+        reasons.add(
+            e.path("reason").asText()
+                + ": "
+                + e.path("source").asText()
+                + (m.hasNonNull("valueSet")
+                    ? " matched "
+                        + m.path("valueSetTitle").asText()
+                        + " ("
+                        + m.get("valueSet").asText()
+                        + ")"
+                    : " matched a code the binding lists"));
+      }
     }
     List<Row> model = new ArrayList<>();
     List<String> limitations = new ArrayList<>();

@@ -49,6 +49,27 @@ public record CodeMatch(
     return valueSet == null ? what : valueSetTitle + " (" + valueSet + "), " + what;
   }
 
+  /**
+   * For a card: the value set as a Markdown link to its canonical URL, titled with its version
+   * ("[Diabetes 20220924](http://cts.nlm.nih.gov/fhir/ValueSet/…)"), and the way when it is not the
+   * plain code; the binding's own lists in words.
+   */
+  public String markdown() {
+    if (valueSet == null) {
+      return via.label();
+    }
+    int bar = valueSet.lastIndexOf('|');
+    String link =
+        "["
+            + valueSetTitle
+            + " "
+            + valueSet.substring(bar + 1)
+            + "]("
+            + valueSet.substring(0, bar)
+            + ")";
+    return via == Via.CODE ? "value set " + link : "value set " + link + ", " + via.label();
+  }
+
   /** The same match reached through a Medication's ingredient. */
   public CodeMatch throughIngredient() {
     return new CodeMatch(valueSet, valueSetTitle, Via.INGREDIENT, system, code);

@@ -12,9 +12,12 @@ public final class Formats {
     return String.format(Locale.ROOT, "%.1f %%", fraction * 100);
   }
 
-  /** A difference of fractions in signed percentage points: {@code -0.046 → "-4.6 points"}. */
+  /**
+   * A difference of fractions in signed percentage points: {@code -0.046 → "-4.6 percentage
+   * points"} (never bare "points", which on a risk card reads like a point score).
+   */
   public static String points(double fraction) {
-    return String.format(Locale.ROOT, "%+.1f points", fraction * 100);
+    return String.format(Locale.ROOT, "%+.1f percentage points", fraction * 100);
   }
 
   /** A recorded output value as its decision's scale says: percent, or points when "points". */
@@ -32,5 +35,43 @@ public final class Formats {
   public static String signedScore(double points) {
     long whole = Math.round(points);
     return whole == 0 ? "0" : String.format(Locale.ROOT, "%+d", whole);
+  }
+
+  /**
+   * A value in a UCUM unit as clinicians write it, the same on cards, the explanation page and the
+   * auditor page: {@code mm[Hg] → "mm Hg"}, {@code a → "years"}, {@code Cel → "°C"}, annotations
+   * dropped; a unit of {@code 1} is a yes/no flag.
+   */
+  public static String quantity(double v, String ucum) {
+    if (ucum == null) {
+      return plain(v);
+    }
+    if ("1".equals(ucum)) {
+      return v >= 0.5 ? "yes" : "no";
+    }
+    String unit =
+        switch (ucum) {
+          case "a" -> "years";
+          case "mm[Hg]" -> "mm Hg";
+          case "Cel" -> "°C";
+          case "d" -> "days";
+          case "mL/min/{1.73_m2}" -> "mL/min/1.73 m²";
+          case "kg/m2" -> "kg/m²";
+          default -> ucum.startsWith("{") ? "" : ucum;
+        };
+    return unit.isEmpty() ? plain(v) : plain(v) + " " + unit;
+  }
+
+  /** At most one decimal, no trailing zeros: {@code 143.14 → "143.1"}, {@code 120.0 → "120"}. */
+  public static String plain(double v) {
+    return java.math.BigDecimal.valueOf(v)
+        .setScale(1, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
+  /** The ISO date of a FHIR date or date-time ({@code 2026-07-26T21:07:59+00:00 → 2026-07-26}). */
+  public static String day(String date) {
+    return date == null ? "" : date.substring(0, Math.min(10, date.length()));
   }
 }

@@ -106,10 +106,7 @@ public final class SvgCharts {
             new Bar(
                 a.path("label").asText(a.path("feature").asText()),
                 Math.abs(c),
-                points
-                    ? Formats.signedScore(c)
-                    : (c >= 0 ? "+" : "−")
-                        + String.format(Locale.ROOT, "%.1f points", Math.abs(c) * 100),
+                points ? Formats.signedScore(c) : Formats.points(c),
                 c >= 0 ? "bar up" : "bar down"));
       }
     }

@@ -123,7 +123,9 @@ class BindingExtractorTest {
     mi.getClinicalStatus().addCoding().setCode("resolved");
     Extraction x = extract(mi);
     assertEquals(1, x.exclusions().size());
-    assertTrue(x.exclusions().get(0).contains("Condition/mi"));
+    assertTrue(x.exclusions().get(0).startsWith("ASCVD history: "), x.exclusions().get(0));
+    assertEquals("Condition/mi", x.excludedBy().get(0).source());
+    assertTrue(x.excludedBy().get(0).matchedBy() != null, "the match is recorded");
   }
 
   @Test

@@ -155,13 +155,12 @@ class News2ServiceTest {
         .body("cards", hasSize(1))
         .body("cards[0].summary", equalTo("NEWS2 10 points (high)"))
         .body("cards[0].indicator", equalTo("critical"))
-        .body("cards[0].detail", containsString("| Respiration rate | 24 /min | 2 |"))
-        .body("cards[0].detail", containsString("| SpO2 (scale 1) | 93 % | 2 |"))
-        .body("cards[0].detail", containsString("| Supplemental oxygen (flow) | 2 L/min | 2 |"))
-        .body("cards[0].detail", containsString("| Systolic blood pressure | 105 mm Hg | 1 |"))
-        .body("cards[0].detail", containsString("| Pulse | 115 /min | 2 |"))
-        .body("cards[0].detail", containsString("| Temperature | 38.5 °C | 1 |"))
-        .body("cards[0].detail", containsString("add up to the total, 10 points"))
+        .body(
+            "cards[0].detail",
+            containsString(
+                "**Items scoring** (points): Respiration rate 24 /min +2, SpO2 (scale 1) 93 % +2,"
+                    + " Supplemental oxygen (flow) 2 L/min +2, Pulse 115 /min +2, Systolic blood"
+                    + " pressure 105 mm Hg +1, Temperature 38.5 °C +1."))
         .body("cards[0].detail", containsString("7 points or more"))
         .body("cards[0].source.url", containsString("/models/news2/card.html"))
         .body(

@@ -3,7 +3,6 @@ package dev.clarion.cds;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,15 +60,10 @@ class TerminologyServiceTest {
     assertEquals(hctz, summary(request), "same risk as on hydrochlorothiazide: treated");
     JsonNode treated = bpTreated(request);
     assertEquals(1, treated.get("value").asDouble());
-    assertTrue(
-        treated
-            .get("matchedBy")
-            .asText()
-            .startsWith(
-                "Pharmacologic Therapy for Hypertension ("
-                    + GROUPER
-                    + "|20210220), code in value set 197499"),
-        treated.toString());
+    JsonNode matched = treated.get("matchedBy");
+    assertEquals(GROUPER + "|20210220", matched.get("valueSet").asText(), treated.toString());
+    assertEquals("CODE", matched.get("via").asText());
+    assertEquals("197499", matched.get("code").asText());
   }
 
   @Test
@@ -77,10 +71,9 @@ class TerminologyServiceTest {
     ObjectNode request = onMedication("104377", "Lisinopril 10 MG Oral Tablet [Zestril]");
     String hctz = summary(Fixtures.request("cds/patient_view_synthea_scored.json"));
     assertEquals(hctz, summary(request));
-    String matched = bpTreated(request).get("matchedBy").asText();
-    assertTrue(
-        matched.endsWith("branded drug named after a clinical drug of the value set 314076"),
-        matched);
+    JsonNode matched = bpTreated(request).get("matchedBy");
+    assertEquals("BRANDED_NAME", matched.get("via").asText(), matched.toString());
+    assertEquals("314076", matched.get("code").asText(), "the SCD the brand is named after");
   }
 
   @Test
@@ -92,6 +85,44 @@ class TerminologyServiceTest {
         .body("cards[0].summary", containsString("10-year ASCVD risk"));
     assertEquals(0, bpTreated(request).get("value").asDouble());
     assertEquals("ABSENT", bpTreated(request).get("status").asText());
+  }
+
+  @Test
+  void statinUseAndItsIntensityAreRecordedFromTheIntensityValueSets() throws Exception {
+    for (String[] order :
+        new String[][] {
+          {"617310", "atorvastatin 20 MG Oral Tablet", "2", "Moderate Intensity Statin Therapy"},
+          {
+            "sbd-lipitor-80",
+            "Atorvastatin 80 MG Oral Tablet [Lipitor]",
+            "3",
+            "High Intensity Statin Therapy"
+          },
+        }) {
+      ObjectNode request = PreventServiceTest.request(72.0);
+      ObjectNode statin =
+          (ObjectNode) request.at("/prefetch/medications/entry/0/resource").deepCopy();
+      statin.put("id", "statin-1");
+      ((ObjectNode) statin.get("medicationCodeableConcept")).put("text", order[1]);
+      ((ObjectNode) statin.at("/medicationCodeableConcept/coding/0"))
+          .put("code", order[0])
+          .put("display", order[1]);
+      request.withArray("/prefetch/medications/entry").addObject().set("resource", statin);
+      TestEhr.call("/cds-services/prevent-cvd", request).statusCode(200).body("cards", hasSize(1));
+      JsonNode inputs = Fixtures.JSON.readTree(Sql.decision(db, request, "inputs"));
+      double onStatin = -1;
+      for (JsonNode f : inputs.get("features")) {
+        if (f.get("name").asText().equals("statin")) {
+          onStatin = f.get("value").asDouble();
+        }
+      }
+      assertEquals(1, onStatin, order[1]);
+      JsonNode intensity = inputs.at("/recorded/0");
+      assertEquals("statinIntensity", intensity.get("name").asText());
+      assertEquals(Double.parseDouble(order[2]), intensity.get("value").asDouble(), order[1]);
+      assertEquals(order[3], intensity.get("note").asText());
+      assertEquals("statin-1", intensity.get("source").asText().split("/")[1]);
+    }
   }
 
   @Test
