@@ -55,13 +55,7 @@ class PreventServiceTest {
   @Test
   void theHeartFailureRiskIsShownWhenABmiIsRecordedAndOnlyThen() throws Exception {
     ObjectNode request = request(72.0);
-    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
-    request
-        .with("prefetch")
-        .set(
-            "bmi",
-            Fixtures.searchset(
-                Fixtures.observation("bmi-1", "1", "39156-5", 31.5, "kg/m2", patient)));
+    withResult(request, "bmi", "bmi-1", "39156-5", 31.5, "kg/m2");
     call(request)
         .body("cards[0].detail", containsString("; 10-year heart failure risk (PREVENT) "));
     JsonNode also = Fixtures.JSON.readTree(Sql.decision(db, request, "output->'also'"));
@@ -88,6 +82,25 @@ class PreventServiceTest {
             containsString(
                 "Not estimated for this patient: 10-year heart failure risk (PREVENT): needs"
                     + " body-mass index (heart failure only) between 18.5 kg/m² and 39.9 kg/m²"));
+  }
+
+  /** The prefetch key holds one final Observation of the patient (version 1, 2026-10-01). */
+  static void withResult(
+      ObjectNode request, String key, String id, String loinc, double value, String unit) {
+    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
+    request
+        .with("prefetch")
+        .set(key, Fixtures.searchset(Fixtures.observation(id, "1", loinc, value, unit, patient)));
+  }
+
+  /** One input as the decision record keeps it. */
+  static JsonNode recordedFeature(DataSource db, ObjectNode request, String name) throws Exception {
+    for (JsonNode f : Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"))) {
+      if (f.get("name").asText().equals(name)) {
+        return f;
+      }
+    }
+    throw new AssertionError("no input '" + name + "' recorded");
   }
 
   /** The recorded inputs in the model's column order (missing ones 0). */
@@ -193,20 +206,9 @@ class PreventServiceTest {
   @Test
   void derivesEgfrFromCreatinineByCkdEpi2021WhenNoneIsReported() throws Exception {
     ObjectNode request = request(null);
-    String patient = "Patient/" + request.at("/prefetch/patient/id").asText();
-    request
-        .with("prefetch")
-        .set(
-            "creatinine",
-            Fixtures.searchset(
-                Fixtures.observation("scr-1", "1", "2160-0", 1.1, "mg/dL", patient)));
+    withResult(request, "creatinine", "scr-1", "2160-0", 1.1, "mg/dL");
     call(request).body("cards", hasSize(1)).body("cards[0].summary", containsString("10-year"));
-    JsonNode egfr = null;
-    for (JsonNode f : Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"))) {
-      if (f.get("name").asText().equals("egfr")) {
-        egfr = f;
-      }
-    }
+    JsonNode egfr = recordedFeature(db, request, "egfr");
     boolean female = request.at("/prefetch/patient/gender").asText().equals("female");
     int ageAtResult =
         java.time.Period.between(

@@ -45,12 +45,7 @@ class TerminologyServiceTest {
   }
 
   JsonNode bpTreated(ObjectNode request) throws Exception {
-    for (JsonNode f : Fixtures.JSON.readTree(Sql.decision(db, request, "inputs->'features'"))) {
-      if (f.get("name").asText().equals("bpTreated")) {
-        return f;
-      }
-    }
-    throw new AssertionError("no bpTreated input recorded");
+    return PreventServiceTest.recordedFeature(db, request, "bpTreated");
   }
 
   @Test
@@ -110,13 +105,8 @@ class TerminologyServiceTest {
       request.withArray("/prefetch/medications/entry").addObject().set("resource", statin);
       TestEhr.call("/cds-services/prevent-cvd", request).statusCode(200).body("cards", hasSize(1));
       JsonNode inputs = Fixtures.JSON.readTree(Sql.decision(db, request, "inputs"));
-      double onStatin = -1;
-      for (JsonNode f : inputs.get("features")) {
-        if (f.get("name").asText().equals("statin")) {
-          onStatin = f.get("value").asDouble();
-        }
-      }
-      assertEquals(1, onStatin, order[1]);
+      assertEquals(
+          1, PreventServiceTest.recordedFeature(db, request, "statin").get("value").asDouble());
       JsonNode intensity = inputs.at("/recorded/0");
       assertEquals("statinIntensity", intensity.get("name").asText());
       assertEquals(Double.parseDouble(order[2]), intensity.get("value").asDouble(), order[1]);

@@ -5,13 +5,13 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.SandboxToken;
+import dev.clarion.support.Sql;
 import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -113,15 +113,10 @@ class UnsignedLoopbackTest {
           .then()
           .statusCode(200)
           .body("cards", hasSize(1));
-      try (Connection c = db.getConnection();
-          PreparedStatement ps =
-              c.prepareStatement("select client_iss from decision where hook_instance = ?")) {
-        ps.setString(1, request.get("hookInstance").asText());
-        try (ResultSet rs = ps.executeQuery()) {
-          assertTrue(rs.next(), "the call is a recorded decision");
-          assertNull(rs.getObject(1), "recorded as an unsigned loopback call, not as the Sandbox");
-        }
-      }
+      assertEquals(
+          "null",
+          Sql.decision(db, request, "coalesce(client_iss, 'null')"),
+          "recorded as an unsigned loopback call, not as the Sandbox");
     }
   }
 
