@@ -115,6 +115,15 @@ class ValueSetMembershipTest {
     }
     assertEquals(List.of(), missed);
     assertEquals(432, scd);
+    StringBuilder counts = new StringBuilder();
+    byClass.forEach((cls, n) -> counts.append(cls).append(' ').append(n[0]).append("; "));
+    System.out.println(
+        "CMS22 antihypertensive clinical drugs recognised: "
+            + scd
+            + " generic (SCD) by code and "
+            + scd
+            + " branded (SBD-named) by name; by class (combinations count in each): "
+            + counts);
     // Every class the guideline treats hypertension with is in the grouper.
     assertEquals(CLASSES.keySet(), byClass.keySet(), "classes seen: " + byClass.keySet());
   }
@@ -142,6 +151,37 @@ class ValueSetMembershipTest {
     assertEquals(CodeMatch.Via.BRANDED_NAME, m.orElseThrow().via());
     assertEquals("314076", m.get().code());
     assertTrue(m.get().valueSet().startsWith(GROUPER + "|"), m.get().valueSet());
+  }
+
+  /**
+   * Branded drugs as RxNorm names them (RxNav/RxClass output, e.g. {@code 104378 lisinopril 20 MG
+   * Oral Tablet [Zestril]}, {@code 206766 … [Prinivil]}), one or more per class, mapped to the SCD
+   * they are named after.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "lisinopril 20 MG Oral Tablet [Zestril];314077",
+        "lisinopril 20 MG Oral Tablet [Prinivil];314077",
+        "hydrochlorothiazide 12.5 MG / lisinopril 20 MG Oral Tablet [Zestoretic];197886",
+        "losartan potassium 50 MG Oral Tablet [Cozaar];979492",
+        "valsartan 80 MG Oral Tablet [Diovan];349199",
+        "sacubitril 49 MG / valsartan 51 MG Oral Tablet [Entresto];1656349",
+        "24 HR metoprolol succinate 50 MG Extended Release Oral Tablet [Toprol];866436",
+        "carvedilol 25 MG Oral Tablet [Coreg];200033",
+        "amlodipine 5 MG Oral Tablet [Norvasc];197361",
+        "amlodipine 10 MG / benazepril hydrochloride 20 MG Oral Capsule [Lotrel];898342",
+        "24 HR diltiazem hydrochloride 240 MG Extended Release Oral Capsule [Cardizem];830837",
+        "chlorthalidone 15 MG Oral Tablet [Thalitone];197498",
+        "furosemide 20 MG Oral Tablet [Lasix];310429",
+        "spironolactone 25 MG Oral Tablet [Aldactone];313096",
+        "clonidine hydrochloride 0.1 MG Oral Tablet [Catapres];884173",
+      })
+  void recognisesBrandedDrugsByTheirRxNormNames(String sbd, String scd) {
+    CodeMatch m = ANTIHYPERTENSIVE.match(RX, "sbd", sbd).orElseThrow(() -> new AssertionError(sbd));
+    assertEquals(CodeMatch.Via.BRANDED_NAME, m.via());
+    assertEquals(scd, m.code());
   }
 
   @ParameterizedTest(name = "{1}")
