@@ -94,7 +94,7 @@ public final class SvgCharts {
 
   /**
    * @param points whether the contributions are a point score's item points (labelled "+3") rather
-   *     than fractions (labelled in percentage points)
+   *     than fractions (labelled as signed percentage points, the unit the caption names)
    */
   public static List<Bar> contributions(
       com.fasterxml.jackson.databind.JsonNode attributions, boolean points) {
