@@ -145,7 +145,6 @@ public class BindingExtractor {
     };
   }
 
-  /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */
   /**
    * A reported result; for an eGFR binding with a nested {@code creatinine} binding, when none is
    * reported, CKD-EPI 2021 from the latest creatinine instead (what a laboratory would report),
@@ -173,6 +172,7 @@ public class BindingExtractor {
         "No eGFR reported: " + derived.note());
   }
 
+  /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */
   private FeatureValue ckdEpi(
       String name, Input input, PatientData data, Instant now, List<String> notes) {
     FeatureValue scr = quantity("creatinine", input.creatinine(), data, now, notes);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.terminology.CodeMatch;
 import dev.clarion.terminology.ValueSetLibrary;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -19,6 +20,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
@@ -136,6 +138,57 @@ class BindingExtractorTest {
     MedicationRequest active =
         med("m2", "314076", MedicationRequest.MedicationRequestStatus.ACTIVE);
     assertEquals(1, extract(active).feature("bpTreated").value());
+  }
+
+  /** An order for a Medication whose own code is local: its active ingredients decide. */
+  static MedicationRequest orderOf(Medication medication, boolean contained) {
+    MedicationRequest m = new MedicationRequest();
+    m.setId("mr-" + medication.getIdElement().getIdPart());
+    m.setStatus(MedicationRequest.MedicationRequestStatus.ACTIVE);
+    m.setSubject(new Reference("Patient/p"));
+    if (contained) {
+      m.addContained(medication);
+      m.setMedication(new Reference("#" + medication.getIdElement().getIdPart()));
+    } else {
+      m.setMedication(new Reference("Medication/" + medication.getIdElement().getIdPart()));
+    }
+    return m;
+  }
+
+  static Medication medication(String id, String name, String form, String ingredient) {
+    Medication med = new Medication();
+    med.setId(id);
+    med.setCode(new CodeableConcept(new Coding("urn:oid:1.2.3.4.5", "local-" + id, name)));
+    if (form != null) {
+      med.setForm(new CodeableConcept().setText(form));
+    }
+    med.addIngredient()
+        .setIsActive(true)
+        .setItem(
+            new CodeableConcept(
+                new Coding("http://www.nlm.nih.gov/research/umls/rxnorm", ingredient, null)));
+    return med;
+  }
+
+  @Test
+  void aMedicationIsRecognisedByItsActiveIngredientContainedOrInThePrefetch() {
+    Medication lisinopril = medication("zestril", "Zestril 10 mg tab", "Oral Tablet", "29046");
+    FeatureValue contained = extract(orderOf(lisinopril, true)).feature("bpTreated");
+    assertEquals(1, contained.value());
+    assertEquals(CodeMatch.Via.INGREDIENT, contained.matchedBy().via());
+    assertEquals("29046", contained.matchedBy().code());
+    // Referenced, with the Medication elsewhere in the prefetch.
+    Medication amlodipine = medication("norvasc", "Norvasc 5 mg", null, "17767");
+    assertEquals(1, extract(orderOf(amlodipine, false), amlodipine).feature("bpTreated").value());
+  }
+
+  @Test
+  void anEyeDropIsNotAntihypertensiveTreatmentThroughItsIngredient() {
+    // Timolol is in the published beta-blocker ingredient set; as eye drops it treats glaucoma.
+    Medication drops = medication("timoptic", "Timoptic 0.5 %", "Ophthalmic Solution", "10600");
+    assertEquals(0, extract(orderOf(drops, true)).feature("bpTreated").value());
+    Medication tablet = medication("blocadren", "Blocadren 10 mg", "Oral Tablet", "10600");
+    assertEquals(1, extract(orderOf(tablet, true)).feature("bpTreated").value());
   }
 
   @Test
