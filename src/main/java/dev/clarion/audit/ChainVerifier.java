@@ -123,6 +123,30 @@ public class ChainVerifier {
                   + last
                   + " (records deleted at the end)"));
     }
+    if (unchained > 0) {
+      // A row outside the chain was never hashed: nothing vouches for it. Since V6 the database
+      // refuses such rows, so one is either from before the chain or forged around the constraint.
+      UUID first;
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select id from decision where seq is null order by recorded_at, id limit 1");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        first = rs.getObject(1, UUID.class);
+      }
+      return new Report(
+          false,
+          last,
+          headSeq,
+          unchained,
+          new Broken(
+              0,
+              first,
+              unchained
+                  + (unchained == 1 ? " record is" : " records are")
+                  + " not in the chain (no position or hash): nothing vouches for "
+                  + (unchained == 1 ? "it" : "them")));
+    }
     return new Report(true, last, headSeq, unchained, null);
   }
 

@@ -150,6 +150,79 @@ class DecisionChainTest {
     }
   }
 
+  @Test
+  void theDatabaseRefusesTruncatingFeedbackEvenForItsOwner() {
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> {
+              try (Connection c = db.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("truncate feedback");
+              }
+            });
+    assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+  }
+
+  @Test
+  void aRowWithoutAChainPositionIsRefusedForTheAppRole() throws Exception {
+    post(Fixtures.request(SCORED), 200);
+    // The application role as the README grants it: it may INSERT decisions.
+    Sql.asSuperuser(
+        db,
+        "do $$ begin if not exists (select from pg_roles where rolname = 'clarion_app_probe')"
+            + " then create role clarion_app_probe; end if; end $$",
+        "grant select, insert on decision to clarion_app_probe");
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> {
+              try (Connection c = db.getConnection();
+                  Statement s = c.createStatement()) {
+                s.execute("set role clarion_app_probe");
+                try {
+                  s.execute(
+                      "insert into decision (id, recorded_at, service_id, hook, hook_instance,"
+                          + " outcome, http_status, latency_micros)"
+                          + " select gen_random_uuid(), now(), service_id, hook, 'forged-' ||"
+                          + " gen_random_uuid(), outcome, http_status, latency_micros"
+                          + " from decision order by seq desc limit 1");
+                } finally {
+                  s.execute("reset role");
+                }
+              }
+            });
+    assertEquals("23514", e.getSQLState(), e.getMessage()); // check_violation: decision_chained
+    assertTrue(chain.verify().intact());
+  }
+
+  @Test
+  void aRowOutsideTheChainIsABreak() throws Exception {
+    post(Fixtures.request(SCORED), 200);
+    // Only by dropping the constraint (the owner) can such a row exist; it must not hide.
+    Sql.asSuperuser(
+        db,
+        "alter table decision drop constraint decision_chained",
+        "create table forged as select * from decision order by seq desc limit 1",
+        "update forged set id = gen_random_uuid(), seq = null, prev_hash = null, hash = null,"
+            + " hook_instance = 'forged'",
+        "insert into decision select * from forged",
+        "drop table forged");
+    try {
+      ChainVerifier.Report report = chain.verify();
+      assertFalse(report.intact());
+      assertEquals(1, report.unchained());
+      assertTrue(report.firstBroken().reason().contains("not in the chain"), report.toString());
+    } finally {
+      Sql.asSuperuser(
+          db,
+          "delete from decision where hook_instance = 'forged'",
+          "alter table decision add constraint decision_chained check (seq is not null and"
+              + " prev_hash is not null and hash is not null) not valid");
+    }
+    assertTrue(chain.verify().intact(), "restored");
+  }
+
   static void post(ObjectNode request, int status) {
     TestEhr.signed(PATH)
         .contentType("application/json")
