@@ -115,6 +115,30 @@ public class FeedbackService {
     }
   }
 
+  /** A card uuid is 36 characters; room for clients that send other ids. */
+  static final int MAX_CARD = 128;
+
+  static final int MAX_COMMENT = 4000;
+
+  private static boolean hasNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.asText().indexOf('\0') >= 0;
+    }
+    for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields();
+        it.hasNext(); ) {
+      java.util.Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().indexOf('\0') >= 0 || hasNul(e.getValue())) {
+        return true;
+      }
+    }
+    for (JsonNode child : node.isArray() ? node : List.<JsonNode>of()) {
+      if (hasNul(child)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private List<Item> parse(byte[] body) {
     JsonNode root;
     try {
@@ -126,6 +150,10 @@ public class FeedbackService {
       throw invalid(
           "missing-feedback", "The body must be {\"feedback\": [ ... ]} with one item or more.");
     }
+    if (hasNul(root)) {
+      // PostgreSQL cannot store a NUL in text or jsonb: never valid, so a 400, not "try again".
+      throw invalid("invalid-character", "The feedback contains a NUL character (\\u0000).");
+    }
     List<Item> items = new ArrayList<>();
     int n = 0;
     for (JsonNode f : root.get("feedback")) {
@@ -133,6 +161,9 @@ public class FeedbackService {
       String card = f.path("card").isTextual() ? f.get("card").asText().trim() : "";
       if (card.isEmpty()) {
         throw invalid("missing-card", at + ".card (the card's uuid) is required.");
+      }
+      if (card.length() > MAX_CARD) {
+        throw invalid("invalid-card", at + ".card is longer than " + MAX_CARD + " characters.");
       }
       String outcome = f.path("outcome").asText("");
       if (!outcome.equals("accepted") && !outcome.equals("overridden")) {
@@ -168,6 +199,16 @@ public class FeedbackService {
         throw invalid(
             "invalid-outcome-timestamp",
             at + ".outcomeTimestamp must be an RFC 3339 date-time with offset.");
+      }
+      if (timestamp.getYear() < 1900 || timestamp.getYear() > 9999) {
+        // RFC 3339 has four-digit years; PostgreSQL's range ends before year 300000.
+        throw invalid(
+            "invalid-outcome-timestamp", at + ".outcomeTimestamp must be within years 1900-9999.");
+      }
+      if (comment != null && comment.length() > MAX_COMMENT) {
+        throw invalid(
+            "invalid-override-reason",
+            at + ".overrideReason.userComment is longer than " + MAX_COMMENT + " characters.");
       }
       items.add(
           new Item(

@@ -3,6 +3,7 @@ package dev.clarion.binding;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.FeatureValue.Status;
+import dev.clarion.error.InvalidRequestException;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.CkdEpi2021;
 import dev.clarion.model.ModelDescriptor;
@@ -396,6 +397,12 @@ public class BindingExtractor {
         break;
       }
       String unit = c.value().hasCode() ? c.value().getCode() : c.value().getUnit();
+      if (c.value().hasValue() && !Double.isFinite(c.value().getValue().doubleValue())) {
+        // A decimal beyond double range (e.g. 400 digits): no model input can be made of it.
+        throw new InvalidRequestException(
+            "prefetch-invalid",
+            PatientData.reference(c.obs()) + " has a value that is not a finite number.");
+      }
       Optional<Double> converted =
           c.value().hasValue()
               ? units.convert(

@@ -130,6 +130,7 @@ public class HookService {
       Instant now,
       DecisionRecord record) {
     CdsRequest request = parse(body);
+    RequestLimits.check(body, request);
     record.hookInstance = request.hookInstance();
     record.hook = request.hook();
     String patientId = validate(service, request);

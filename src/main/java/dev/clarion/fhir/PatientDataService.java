@@ -40,6 +40,9 @@ import org.hl7.fhir.r4.model.Resource;
 @ApplicationScoped
 public class PatientDataService {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(PatientDataService.class);
+
   private final FhirContext fhir;
   private final FhirFetcher fetcher;
   private final FhirConfig config;
@@ -245,9 +248,19 @@ public class PatientDataService {
     try {
       return ((IJsonLikeParser) fhir.newJsonParser()).parseResource(structure);
     } catch (DataFormatException e) {
-      throw new InvalidRequestException(
-          "prefetch-invalid", "Prefetch '" + key + "' is not a valid FHIR R4 resource.");
+      throw invalid(key);
+    } catch (RuntimeException e) {
+      // HAPI's parser meets content its model cannot hold (an extension that is a number, nested
+      // arrays, a 400-digit decimal) with NullPointer-, ClassCast- or NumberFormatExceptions:
+      // untrusted input that is not a FHIR resource, a 400, not a server error.
+      LOG.debugf("Prefetch '%s' not parseable: %s", key, e.getClass().getName());
+      throw invalid(key);
     }
+  }
+
+  private static InvalidRequestException invalid(String key) {
+    return new InvalidRequestException(
+        "prefetch-invalid", "Prefetch '" + key + "' is not a valid FHIR R4 resource.");
   }
 
   /**
