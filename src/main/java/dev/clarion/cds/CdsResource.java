@@ -3,6 +3,7 @@ package dev.clarion.cds;
 import dev.clarion.audit.FeedbackService;
 import dev.clarion.security.CdsCaller;
 import dev.clarion.security.CdsClientVerifier;
+import dev.clarion.security.Loopback;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -48,7 +49,7 @@ public class CdsResource {
 
   @GET
   public DiscoveryResponse discovery(@Context UriInfo uri, @Context HttpServerRequest http) {
-    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), null);
+    CdsCaller caller = verifier.authenticate(http, audiences(uri, http), null);
     return new DiscoveryResponse(
         registry.all().stream()
             .filter(s -> caller.mayCall(s.id()))
@@ -91,19 +92,36 @@ public class CdsResource {
    * Authenticated (401), a known service (404), registered for the caller (403) — in that order.
    */
   private Admitted admit(String id, UriInfo uri, HttpServerRequest http) {
-    CdsCaller caller = verifier.authenticate(http, invokedUrl(uri), id);
+    CdsCaller caller = verifier.authenticate(http, audiences(uri, http), id);
     ServiceDefinition service = hooks.service(id);
     verifier.authorize(caller, service.id(), http);
     return new Admitted(caller, service);
   }
 
-  /** The URL the client called, as its JWT's {@code aud} must name it (CDS Hooks 2.0). */
-  private String invokedUrl(UriInfo uri) {
-    return baseUrl(uri) + "/" + uri.getPath().replaceFirst("^/", "");
+  /**
+   * The URLs a JWT's {@code aud} may name for this call (CDS Hooks 2.0: the URL the client called):
+   * the configured public base URLs plus the path. Without them (embedded run only; a production
+   * run does not start), the request's own URL, and only for a loopback call: anything else could
+   * name a host of its choosing.
+   */
+  private List<String> audiences(UriInfo uri, HttpServerRequest http) {
+    String path = "/" + uri.getPath().replaceFirst("^/", "");
+    if (config.publicBaseUrl().isPresent()) {
+      return config.publicBaseUrl().get().stream().map(b -> trim(b) + path).toList();
+    }
+    return Loopback.is(http) ? List.of(trim(uri.getBaseUri().toString()) + path) : List.of();
   }
 
+  /** The base of the absolute links on cards. */
   private String baseUrl(UriInfo uri) {
-    String base = config.publicBaseUrl().orElseGet(() -> uri.getBaseUri().toString());
+    return trim(
+        config
+            .publicBaseUrl()
+            .map(bases -> bases.get(0))
+            .orElseGet(() -> uri.getBaseUri().toString()));
+  }
+
+  private static String trim(String base) {
     return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
 }

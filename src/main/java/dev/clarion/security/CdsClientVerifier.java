@@ -21,8 +21,6 @@ import dev.clarion.fhir.FhirConfig;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
@@ -104,14 +102,15 @@ public class CdsClientVerifier {
    * Authenticates one CDS Hooks call.
    *
    * @param http the incoming request (Authorization header, remote address)
-   * @param invokedUrl the absolute URL the client called, as it must appear in {@code aud}
+   * @param audiences the absolute URLs {@code aud} may name for this call (the configured public
+   *     base URLs plus the path); empty: no signed call can be accepted
    * @param serviceId the service called (for the security log), or null for discovery
    * @throws UnauthenticatedException (401) if the caller cannot be trusted
    */
-  public CdsCaller authenticate(HttpServerRequest http, String invokedUrl, String serviceId) {
+  public CdsCaller authenticate(HttpServerRequest http, List<String> audiences, String serviceId) {
     Attempt attempt = new Attempt();
     try {
-      CdsCaller caller = verify(http, invokedUrl, attempt);
+      CdsCaller caller = verify(http, audiences, attempt);
       if (attempt.jti != null && !consume(attempt)) {
         throw reject("replayed-jti");
       }
@@ -146,10 +145,10 @@ public class CdsClientVerifier {
     Instant keepUntil;
   }
 
-  private CdsCaller verify(HttpServerRequest http, String invokedUrl, Attempt attempt) {
+  private CdsCaller verify(HttpServerRequest http, List<String> audiences, Attempt attempt) {
     String authorization = http.getHeader("Authorization");
     if (authorization == null || authorization.isBlank()) {
-      if (config.unsignedLoopback() && isLoopback(http)) {
+      if (config.unsignedLoopback() && Loopback.is(http)) {
         return CdsCaller.loopback(loopbackFhirServers);
       }
       throw reject("missing-token");
@@ -183,7 +182,7 @@ public class CdsClientVerifier {
       if (directory.knowsIssuer(claims.getIssuer())) {
         throw reject("wrong-tenant");
       }
-      if (config.unsignedLoopback() && isLoopback(http)) {
+      if (config.unsignedLoopback() && Loopback.is(http)) {
         // Signing tools (the CDS Hooks Sandbox, Epic's test harness) sign every call; on the
         // embedded run their loopback calls are trusted exactly as unsigned ones are. A registered
         // issuer never takes this path: its tokens must verify.
@@ -194,7 +193,7 @@ public class CdsClientVerifier {
     }
     TrustedClient client = found.get();
     checkSignature(jwt, client, attempt);
-    checkClaims(claims, invokedUrl, attempt);
+    checkClaims(claims, audiences, attempt);
     return new CdsCaller(
         client.id(), client.iss(), tenant, client.services(), client.fhirServers());
   }
@@ -316,7 +315,7 @@ public class CdsClientVerifier {
     return new RSASSAVerifier(((RSAKey) key).toRSAPublicKey());
   }
 
-  private void checkClaims(JWTClaimsSet claims, String invokedUrl, Attempt attempt) {
+  private void checkClaims(JWTClaimsSet claims, List<String> audiences, Attempt attempt) {
     Date exp = claims.getExpirationTime();
     Date iat = claims.getIssueTime();
     String jti = claims.getJWTID();
@@ -335,10 +334,13 @@ public class CdsClientVerifier {
     if (jti.length() > 256) {
       throw reject("malformed-token");
     }
-    String expected = trimSlash(invokedUrl);
+    if (audiences.isEmpty()) {
+      throw reject("no-public-base-url"); // a non-loopback call to an embedded run without one
+    }
+    List<String> expected = audiences.stream().map(CdsClientVerifier::trimSlash).toList();
     if (claims.getAudience().stream()
         .map(CdsClientVerifier::trimSlash)
-        .noneMatch(expected::equals)) {
+        .noneMatch(expected::contains)) {
       throw reject("wrong-aud");
     }
     Instant now = clock.instant();
@@ -367,25 +369,6 @@ public class CdsClientVerifier {
     } catch (IllegalStateException e) {
       // Without the replay cache a replay cannot be ruled out: refuse.
       throw reject("replay-cache-unavailable");
-    }
-  }
-
-  private boolean isLoopback(HttpServerRequest http) {
-    // Behind a proxy every call would look local: forwarded calls are never loopback calls.
-    if (http.getHeader("Forwarded") != null
-        || http.getHeader("X-Forwarded-For") != null
-        || http.getHeader("X-Real-IP") != null) {
-      return false;
-    }
-    SocketAddress address = http.remoteAddress();
-    if (address == null || address.hostAddress() == null) {
-      return false;
-    }
-    try {
-      // A literal IP address: no name lookup happens.
-      return InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
     }
   }
 

@@ -360,6 +360,7 @@ public final class PatientViewBenchmark {
     command.add("java");
     command.add("-Xmx512m");
     command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dclarion.cds.public-base-url=http://localhost:" + port);
     for (String property : properties) {
       command.add("-D" + property);
     }

@@ -261,7 +261,7 @@ class DefinitionValidationTest {
       }
 
       @Override
-      public Optional<String> publicBaseUrl() {
+      public Optional<java.util.List<String>> publicBaseUrl() {
         return Optional.empty();
       }
     };

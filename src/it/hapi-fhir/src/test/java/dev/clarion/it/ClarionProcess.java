@@ -48,6 +48,10 @@ final class ClarionProcess implements AutoCloseable {
     command.add("-Xmx512m");
     command.add("-Djava.io.tmpdir=" + new File("target").getAbsolutePath());
     command.add("-Dquarkus.http.port=" + port);
+    if (properties.stream().noneMatch(p -> p.startsWith("clarion.cds.public-base-url="))) {
+      // A production run needs its public URL (the aud of every client JWT): here, the port.
+      command.add("-Dclarion.cds.public-base-url=http://localhost:" + port);
+    }
     properties.forEach(p -> command.add("-D" + p));
     command.add("-jar");
     command.add(app.toString());

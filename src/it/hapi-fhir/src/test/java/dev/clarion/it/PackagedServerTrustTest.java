@@ -79,6 +79,32 @@ class PackagedServerTrustTest {
   }
 
   @Test
+  void productionRunRefusesToStartWithoutItsPublicBaseUrl() throws Exception {
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+      ClarionProcess clarion =
+          ClarionProcess.launch(
+              "clarion-no-public-url",
+              List.of(
+                  "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                  "quarkus.datasource.username=postgres",
+                  "clarion.cds.public-base-url="));
+      try {
+        assertTrue(clarion.process.waitFor(90, TimeUnit.SECONDS), "Clarion must stop by itself");
+        assertNotEquals(0, clarion.process.exitValue());
+        assertTrue(
+            clarion
+                .output()
+                .contains(
+                    "clarion.cds.public-base-url (CLARION_CDS_PUBLIC_BASE_URL) is"
+                        + " required for a production run"),
+            clarion.output());
+      } finally {
+        clarion.close();
+      }
+    }
+  }
+
+  @Test
   void productionRunRefusesToStartWithUnsignedLoopbackCalls() throws Exception {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       ClarionProcess clarion =
