@@ -137,30 +137,32 @@ class DecisionChainTest {
             "update decision set outcome = 'FAILED' where seq = 1",
             "delete from decision where seq = 1",
             "truncate decision cascade")) {
-      SQLException e =
-          assertThrows(
-              SQLException.class,
-              () -> {
-                try (Connection c = db.getConnection();
-                    Statement s = c.createStatement()) {
-                  s.execute(sql);
-                }
-              });
+      SQLException e = refused(sql);
       assertTrue(e.getMessage().contains("append-only"), e.getMessage());
     }
   }
 
+  /** Runs statements on one connection (the test's owner role unless they set another). */
+  SQLException refused(String... statements) {
+    return assertThrows(
+        SQLException.class,
+        () -> {
+          try (Connection c = db.getConnection();
+              Statement s = c.createStatement()) {
+            try {
+              for (String sql : statements) {
+                s.execute(sql);
+              }
+            } finally {
+              s.execute("reset role");
+            }
+          }
+        });
+  }
+
   @Test
   void theDatabaseRefusesTruncatingFeedbackEvenForItsOwner() {
-    SQLException e =
-        assertThrows(
-            SQLException.class,
-            () -> {
-              try (Connection c = db.getConnection();
-                  Statement s = c.createStatement()) {
-                s.execute("truncate feedback");
-              }
-            });
+    SQLException e = refused("truncate feedback");
     assertTrue(e.getMessage().contains("append-only"), e.getMessage());
   }
 
@@ -174,24 +176,13 @@ class DecisionChainTest {
             + " then create role clarion_app_probe; end if; end $$",
         "grant select, insert on decision to clarion_app_probe");
     SQLException e =
-        assertThrows(
-            SQLException.class,
-            () -> {
-              try (Connection c = db.getConnection();
-                  Statement s = c.createStatement()) {
-                s.execute("set role clarion_app_probe");
-                try {
-                  s.execute(
-                      "insert into decision (id, recorded_at, service_id, hook, hook_instance,"
-                          + " outcome, http_status, latency_micros)"
-                          + " select gen_random_uuid(), now(), service_id, hook, 'forged-' ||"
-                          + " gen_random_uuid(), outcome, http_status, latency_micros"
-                          + " from decision order by seq desc limit 1");
-                } finally {
-                  s.execute("reset role");
-                }
-              }
-            });
+        refused(
+            "set role clarion_app_probe",
+            "insert into decision (id, recorded_at, service_id, hook, hook_instance,"
+                + " outcome, http_status, latency_micros)"
+                + " select gen_random_uuid(), now(), service_id, hook, 'forged-' ||"
+                + " gen_random_uuid(), outcome, http_status, latency_micros"
+                + " from decision order by seq desc limit 1");
     assertEquals("23514", e.getSQLState(), e.getMessage()); // check_violation: decision_chained
     assertTrue(chain.verify().intact());
   }

@@ -360,7 +360,7 @@ public final class PatientViewBenchmark {
     command.add("java");
     command.add("-Xmx512m");
     command.add("-Dquarkus.http.port=" + port);
-    command.add("-Dclarion.cds.public-base-url=http://localhost:" + port);
+    command.add("-Dclarion.cds.public-base-url=http://127.0.0.1:" + port);
     for (String property : properties) {
       command.add("-D" + property);
     }

@@ -110,28 +110,16 @@ class FuzzTest {
     int requests = Integer.getInteger("fuzz.requests", 1000);
     ObjectNode valid = Fixtures.request("cds/patient_view_synthea_scored.json");
     long before = decisions();
-    Map<Integer, Integer> statuses = new TreeMap<>();
-    List<String> fives = new ArrayList<>();
-    for (int i = 0; i < requests; i++) {
-      ObjectNode request = valid.deepCopy();
-      request.put("hookInstance", UUID.randomUUID().toString());
-      int mutations = 1 + random.nextInt(3);
-      for (int m = 0; m < mutations; m++) {
-        mutate(request);
-      }
-      int status =
-          TestEhr.signed(PATH)
-              .contentType("application/json")
-              .body(Fixtures.text(request))
-              .post(PATH)
-              .statusCode();
-      statuses.merge(status, 1, Integer::sum);
-      if (status >= 500) {
-        fives.add("#" + i + " → " + status);
-      }
-    }
+    Map<Integer, Integer> statuses =
+        fuzz(
+            PATH,
+            requests,
+            () -> {
+              ObjectNode request = valid.deepCopy();
+              request.put("hookInstance", UUID.randomUUID().toString());
+              return request;
+            });
     System.out.println("Fuzz (" + requests + " requests): statuses " + statuses);
-    assertEquals(List.of(), fives, "no 5xx");
     assertEquals(requests, decisions() - before, "every call to the service is a decision row");
     TestEhr.call(PATH, Fixtures.request("cds/patient_view_synthea_scored.json"));
     RestAssured.given().get("/q/health/ready").then().statusCode(200);
@@ -152,11 +140,21 @@ class FuzzTest {
                     + UUID.randomUUID()
                     + "\", \"outcome\": \"accepted\", \"acceptedSuggestions\": [{\"id\": \"x\"}],"
                     + " \"outcomeTimestamp\": \"2026-11-25T10:21:00+01:00\"}]}");
+    int bodies = Integer.getInteger("fuzz.feedback", 300);
+    Map<Integer, Integer> statuses = fuzz(path, bodies, valid::deepCopy);
+    System.out.println("Feedback fuzz (" + bodies + " bodies): statuses " + statuses);
+    assertTrue(statuses.containsKey(400), "the fuzzer does reach validation");
+  }
+
+  /**
+   * Posts {@code n} signed bodies, each a fresh valid one with one to three mutations; fails on a
+   * 5xx; returns how many of each status were answered.
+   */
+  Map<Integer, Integer> fuzz(String path, int n, java.util.function.Supplier<ObjectNode> valid) {
     Map<Integer, Integer> statuses = new TreeMap<>();
     List<String> fives = new ArrayList<>();
-    int bodies = Integer.getInteger("fuzz.feedback", 300);
-    for (int i = 0; i < bodies; i++) {
-      ObjectNode body = valid.deepCopy();
+    for (int i = 0; i < n; i++) {
+      ObjectNode body = valid.get();
       int mutations = 1 + random.nextInt(3);
       for (int m = 0; m < mutations; m++) {
         mutate(body);
@@ -169,12 +167,13 @@ class FuzzTest {
               .statusCode();
       statuses.merge(status, 1, Integer::sum);
       if (status >= 500) {
-        fives.add("#" + i + " → " + status);
+        String text = Fixtures.text(body);
+        fives.add(
+            "#" + i + " → " + status + ": " + text.substring(0, Math.min(2000, text.length())));
       }
     }
-    System.out.println("Feedback fuzz (" + bodies + " bodies): statuses " + statuses);
-    assertEquals(List.of(), fives, "no 5xx");
-    assertTrue(statuses.containsKey(400), "the fuzzer does reach validation");
+    assertEquals(List.of(), fives, "no 5xx (the body of each is shown to replay it)");
+    return statuses;
   }
 
   long decisions() throws Exception {

@@ -50,7 +50,7 @@ final class ClarionProcess implements AutoCloseable {
     command.add("-Dquarkus.http.port=" + port);
     if (properties.stream().noneMatch(p -> p.startsWith("clarion.cds.public-base-url="))) {
       // A production run needs its public URL (the aud of every client JWT): here, the port.
-      command.add("-Dclarion.cds.public-base-url=http://localhost:" + port);
+      command.add("-Dclarion.cds.public-base-url=http://127.0.0.1:" + port);
     }
     properties.forEach(p -> command.add("-D" + p));
     command.add("-jar");

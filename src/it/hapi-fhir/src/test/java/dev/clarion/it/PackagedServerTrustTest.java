@@ -80,46 +80,36 @@ class PackagedServerTrustTest {
 
   @Test
   void productionRunRefusesToStartWithoutItsPublicBaseUrl() throws Exception {
-    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-      ClarionProcess clarion =
-          ClarionProcess.launch(
-              "clarion-no-public-url",
-              List.of(
-                  "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                  "quarkus.datasource.username=postgres",
-                  "clarion.cds.public-base-url="));
-      try {
-        assertTrue(clarion.process.waitFor(90, TimeUnit.SECONDS), "Clarion must stop by itself");
-        assertNotEquals(0, clarion.process.exitValue());
-        assertTrue(
-            clarion
-                .output()
-                .contains(
-                    "clarion.cds.public-base-url (CLARION_CDS_PUBLIC_BASE_URL) is"
-                        + " required for a production run"),
-            clarion.output());
-      } finally {
-        clarion.close();
-      }
-    }
+    assertProductionRunRefusesToStart(
+        "clarion-no-public-url",
+        "clarion.cds.public-base-url=",
+        "clarion.cds.public-base-url (CLARION_CDS_PUBLIC_BASE_URL) is required for a production"
+            + " run");
   }
 
   @Test
   void productionRunRefusesToStartWithUnsignedLoopbackCalls() throws Exception {
+    assertProductionRunRefusesToStart(
+        "clarion-unsigned-prod",
+        "clarion.security.unsigned-loopback=true",
+        "unsigned-loopback=true is only allowed in the embedded run");
+  }
+
+  /** A production run (a real database) with {@code property} stops by itself, saying why. */
+  static void assertProductionRunRefusesToStart(String name, String property, String message)
+      throws Exception {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       ClarionProcess clarion =
           ClarionProcess.launch(
-              "clarion-unsigned-prod",
+              name,
               List.of(
                   "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                   "quarkus.datasource.username=postgres",
-                  "clarion.security.unsigned-loopback=true"));
+                  property));
       try {
         assertTrue(clarion.process.waitFor(90, TimeUnit.SECONDS), "Clarion must stop by itself");
         assertNotEquals(0, clarion.process.exitValue());
-        assertTrue(
-            clarion.output().contains("unsigned-loopback=true is only allowed in the embedded run"),
-            clarion.output());
+        assertTrue(clarion.output().contains(message), clarion.output());
       } finally {
         clarion.close();
       }
