@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.error.JsonStrings;
 import dev.clarion.error.RecordUnavailableException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -120,25 +121,6 @@ public class FeedbackService {
 
   static final int MAX_COMMENT = 4000;
 
-  private static boolean hasNul(JsonNode node) {
-    if (node.isTextual()) {
-      return node.asText().indexOf('\0') >= 0;
-    }
-    for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields();
-        it.hasNext(); ) {
-      java.util.Map.Entry<String, JsonNode> e = it.next();
-      if (e.getKey().indexOf('\0') >= 0 || hasNul(e.getValue())) {
-        return true;
-      }
-    }
-    for (JsonNode child : node.isArray() ? node : List.<JsonNode>of()) {
-      if (hasNul(child)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private List<Item> parse(byte[] body) {
     JsonNode root;
     try {
@@ -150,7 +132,7 @@ public class FeedbackService {
       throw invalid(
           "missing-feedback", "The body must be {\"feedback\": [ ... ]} with one item or more.");
     }
-    if (hasNul(root)) {
+    if (JsonStrings.mayHoldNul(body) && JsonStrings.hasNul(root)) {
       // PostgreSQL cannot store a NUL in text or jsonb: never valid, so a 400, not "try again".
       throw invalid("invalid-character", "The feedback contains a NUL character (\\u0000).");
     }

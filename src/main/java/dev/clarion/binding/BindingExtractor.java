@@ -161,16 +161,7 @@ public class BindingExtractor {
     if (derived.missing()) {
       return reported;
     }
-    return new FeatureValue(
-        derived.name(),
-        derived.value(),
-        derived.unit(),
-        derived.original(),
-        derived.source(),
-        derived.date(),
-        derived.status(),
-        derived.stale(),
-        "No eGFR reported: " + derived.note());
+    return derived.withNote("No eGFR reported: " + derived.note());
   }
 
   /** eGFR by CKD-EPI 2021 from the latest usable creatinine, age at that result and sex. */

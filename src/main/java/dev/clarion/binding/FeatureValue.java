@@ -55,6 +55,12 @@ public record FeatureValue(
     MISSING
   }
 
+  /** The same value with another note. */
+  public FeatureValue withNote(String newNote) {
+    return new FeatureValue(
+        name, value, unit, original, source, date, status, stale, newNote, matchedBy);
+  }
+
   public boolean missing() {
     return status == Status.MISSING;
   }

@@ -324,7 +324,7 @@ public class CardFactory {
         notes.add(
             f.label()
                 + " "
-                + (v.date() == null ? "undated" : "of " + day(v.date()))
+                + (v.date() == null ? "undated" : "of " + Formats.day(v.date()))
                 + " is stale.");
       }
       if (v.note() != null) {
@@ -415,10 +415,6 @@ public class CardFactory {
     return colon > 0 ? first.substring(0, colon) : first;
   }
 
-  private static String day(String date) {
-    return Formats.day(date);
-  }
-
   private RiskAssessment riskAssessment(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     RiskAssessment ra = new RiskAssessment();
@@ -498,11 +494,11 @@ public class CardFactory {
     for (ModelDescriptor.Band b : d.bands()) {
       if (b.code().equals(band)) {
         if (b.upper() == null) {
-          return "≥ " + plain(lower * 100) + " %";
+          return "≥ " + Formats.plain(lower * 100) + " %";
         }
         return lower == 0
-            ? "< " + plain(b.upper() * 100) + " %"
-            : plain(lower * 100) + "–" + plain(b.upper() * 100) + " %";
+            ? "< " + Formats.plain(b.upper() * 100) + " %"
+            : Formats.plain(lower * 100) + "–" + Formats.plain(b.upper() * 100) + " %";
       }
       lower = b.upper() == null ? lower : b.upper();
     }
@@ -521,8 +517,8 @@ public class CardFactory {
       }
       if (b.code().equals(band)) {
         return b.upper() == null
-            ? plain(lower) + " points or more"
-            : plain(lower) + "–" + plain(b.upper() - 1) + " points";
+            ? Formats.plain(lower) + " points or more"
+            : Formats.plain(lower) + "–" + Formats.plain(b.upper() - 1) + " points";
       }
       lower = b.upper() == null ? lower : b.upper();
     }
@@ -531,13 +527,6 @@ public class CardFactory {
 
   static String value(ModelDescriptor.Feature f, double v) {
     return Formats.quantity(v, f.unit());
-  }
-
-  private static String plain(double v) {
-    return BigDecimal.valueOf(v)
-        .setScale(1, RoundingMode.HALF_UP)
-        .stripTrailingZeros()
-        .toPlainString();
   }
 
   /** Resource text on one line, so it cannot break the card's Markdown structure. */

@@ -107,18 +107,12 @@ public class ExplanationPage {
     if (r.inputs != null) {
       // Which resource put the patient outside the population, and which value set matched it.
       for (JsonNode e : r.inputs.path("excludedBy")) {
-        JsonNode m = e.path("matchedBy");
         reasons.add(
             e.path("reason").asText()
                 + ": "
                 + e.path("source").asText()
-                + (m.hasNonNull("valueSet")
-                    ? " matched "
-                        + m.path("valueSetTitle").asText()
-                        + " ("
-                        + m.get("valueSet").asText()
-                        + ")"
-                    : " matched a code the binding lists"));
+                + " matched "
+                + InputRow.matched(e.path("matchedBy")));
       }
     }
     List<Row> model = new ArrayList<>();

@@ -1,9 +1,7 @@
 package dev.clarion.cds;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.error.InvalidRequestException;
-import java.util.Iterator;
-import java.util.Map;
+import dev.clarion.error.JsonStrings;
 
 /**
  * What a CDS Hooks request may hold before anything of it is used or stored: identifiers of bounded
@@ -26,7 +24,12 @@ final class RequestLimits {
 
   /** Checks the raw body first (cheap), then, only if it may hold a NUL, the parsed tree. */
   static void check(byte[] body, CdsRequest request) {
-    if (mayHoldNul(body) && (hasNul(request.context()) || hasNul(request.prefetch()))) {
+    if (JsonStrings.mayHoldNul(body)
+        && (JsonStrings.hasNul(request.context())
+            || (request.prefetch() != null
+                && request.prefetch().entrySet().stream()
+                    .anyMatch(
+                        e -> e.getKey().indexOf('\0') >= 0 || JsonStrings.hasNul(e.getValue()))))) {
       throw new InvalidRequestException(
           "invalid-character",
           "The request contains a NUL character (\\u0000), which is never valid.");
@@ -51,57 +54,5 @@ final class RequestLimits {
             "invalid-field", "'" + field + "' contains a control character.");
       }
     }
-  }
-
-  /** JSON can carry a NUL only as the escape {@code \u0000}. */
-  static boolean mayHoldNul(byte[] body) {
-    for (int i = 0; i + 5 < body.length; i++) {
-      if (body[i] == '\\'
-          && body[i + 1] == 'u'
-          && body[i + 2] == '0'
-          && body[i + 3] == '0'
-          && body[i + 4] == '0'
-          && body[i + 5] == '0') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static boolean hasNul(Map<String, JsonNode> values) {
-    if (values == null) {
-      return false;
-    }
-    for (Map.Entry<String, JsonNode> e : values.entrySet()) {
-      if (e.getKey().indexOf('\0') >= 0 || hasNul(e.getValue())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static boolean hasNul(JsonNode node) {
-    if (node == null) {
-      return false;
-    }
-    if (node.isTextual()) {
-      return node.asText().indexOf('\0') >= 0;
-    }
-    if (node.isArray()) {
-      for (JsonNode n : node) {
-        if (hasNul(n)) {
-          return true;
-        }
-      }
-    }
-    if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (e.getKey().indexOf('\0') >= 0 || hasNul(e.getValue())) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 }

@@ -43,12 +43,6 @@ public record CodeMatch(
     }
   }
 
-  /** One line for the record and the explanation page. */
-  public String describe() {
-    String what = code == null ? via.label() : via.label() + " " + code;
-    return valueSet == null ? what : valueSetTitle + " (" + valueSet + "), " + what;
-  }
-
   /**
    * For a card: the value set as a Markdown link to its canonical URL, titled with its version
    * ("[Diabetes 20220924](http://cts.nlm.nih.gov/fhir/ValueSet/…)"), and the way when it is not the

@@ -51,7 +51,11 @@ public record InputRow(
         : Character.toUpperCase(spaced.charAt(0)) + spaced.substring(1);
   }
 
-  private static String matched(JsonNode m) {
+  /**
+   * A recorded {@code matchedBy} in words: "Diabetes (url|version), code in value set E11.9"; ""
+   * when there is none. The one phrasing of a code match on the pages.
+   */
+  public static String matched(JsonNode m) {
     if (m.isMissingNode() || m.isNull()) {
       return "";
     }
