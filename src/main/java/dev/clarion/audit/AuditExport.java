@@ -1,12 +1,17 @@
 package dev.clarion.audit;
 
 import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Date;
 import java.util.List;
+import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.UUID;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
@@ -18,7 +23,8 @@ import org.hl7.fhir.r4.model.Reference;
  * BALP patterns: the EHR as source-role agent, Clarion as destination-role agent, the user as
  * requestor, the patient and the hook call as entities) and, for each scored decision, a {@code
  * Provenance} linking the RiskAssessment (by its identifier, the decision id) to the exact model
- * and every input resource; or CSV, one line per decision. Thread-safe.
+ * and every input resource, and a {@code Binary} with the seals of the exported records' batches
+ * and the public key that verifies them; or CSV, one line per decision. Thread-safe.
  */
 @ApplicationScoped
 public class AuditExport {
@@ -31,10 +37,20 @@ public class AuditExport {
   static final String MODEL_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
 
   private final FhirContext fhir;
+  private final ChainCheckpoints checkpoints;
+  private final ChainSigner signer;
+  private final ObjectMapper mapper;
 
-  AuditExport(FhirContext fhir) {
+  AuditExport(
+      FhirContext fhir, ChainCheckpoints checkpoints, ChainSigner signer, ObjectMapper mapper) {
     this.fhir = fhir;
+    this.checkpoints = checkpoints;
+    this.signer = signer;
+    this.mapper = mapper;
   }
+
+  /** The seals of the exported records and the key to check them with, as one JSON document. */
+  record Seals(String keyId, String algorithm, String publicKey, List<Seal> seals) {}
 
   public String fhir(List<DecisionRecord> records) {
     Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
@@ -44,6 +60,24 @@ public class AuditExport {
       if (r.output != null && r.inputs != null) {
         bundle.addEntry().setFullUrl("urn:uuid:" + provenanceId(r)).setResource(provenance(r));
       }
+    }
+    List<Long> seqs = records.stream().map(r -> r.seq).filter(Objects::nonNull).toList();
+    try {
+      Binary seals =
+          new Binary()
+              .setContentType("application/json")
+              .setData(
+                  mapper.writeValueAsBytes(
+                      new Seals(
+                          signer.keyId(),
+                          "Ed25519",
+                          signer.publicKeyPem(),
+                          checkpoints.covering(seqs))));
+      String id = UUID.randomUUID().toString();
+      seals.setId(id);
+      bundle.addEntry().setFullUrl("urn:uuid:" + id).setResource(seals);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
     return fhir.newJsonParser().encodeResourceToString(bundle);
   }

@@ -1,10 +1,12 @@
 package dev.clarion.audit;
 
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.error.NotFoundException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -25,18 +27,24 @@ public class AuditResource {
   private final Replayer replayer;
   private final AuditExport export;
   private final Monitoring monitoring;
+  private final ChainCheckpoints checkpoints;
+  private final ChainSigner signer;
 
   AuditResource(
       DecisionQueries decisions,
       ChainVerifier chain,
       Replayer replayer,
       AuditExport export,
-      Monitoring monitoring) {
+      Monitoring monitoring,
+      ChainCheckpoints checkpoints,
+      ChainSigner signer) {
     this.decisions = decisions;
     this.chain = chain;
     this.replayer = replayer;
     this.export = export;
     this.monitoring = monitoring;
+    this.checkpoints = checkpoints;
+    this.signer = signer;
   }
 
   /** Decisions newest first, filtered by any of the criteria, one page at a time. */
@@ -99,10 +107,32 @@ public class AuditResource {
     return monitoring.report(service, model, client, from, to, baselineFrom, baselineTo);
   }
 
-  /** Recomputes the hash chain of all decisions and names the first broken link, if any. */
+  /**
+   * Recomputes the hash chain of all decisions, checks every seal's signature and the newest
+   * published checkpoint, and names the first broken link, if any.
+   */
   @GET
   @Path("chain")
   public ChainVerifier.Report verifyChain() {
     return chain.verify();
   }
+
+  /** Publishes the newest seal as a checkpoint now (to the configured directory and URL). */
+  @POST
+  @Path("chain/checkpoints")
+  public ChainCheckpoints.Published checkpoint() {
+    return checkpoints
+        .publishNow()
+        .orElseThrow(() -> new NotFoundException("no-seal", "No decision has been sealed yet."));
+  }
+
+  /** The public key seals are verified with, for auditors' own tools. */
+  @GET
+  @Path("chain/key")
+  public SigningKey key() {
+    return new SigningKey(signer.keyId(), "Ed25519", signer.publicKeyPem());
+  }
+
+  /** The chain's signing key as served. */
+  public record SigningKey(String keyId, String algorithm, String publicKey) {}
 }

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,15 +48,27 @@ public class DecisionWriter {
           + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb,"
           + " ?::jsonb, ?::jsonb, ?::jsonb, ?)";
 
+  private static final String SEAL =
+      "insert into decision_seal (last_seq, first_seq, prev_hash, hash, sealed_at, key_id,"
+          + " signature) values (?, ?, ?, ?, ?, ?, ?)";
+
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AgroalDataSource db;
   private final ObjectMapper mapper;
+  private final ChainSigner signer;
+  private volatile Seal lastSeal;
   private Thread writer;
   private volatile boolean running = true;
 
-  DecisionWriter(AgroalDataSource db, ObjectMapper mapper) {
+  DecisionWriter(AgroalDataSource db, ObjectMapper mapper, ChainSigner signer) {
     this.db = db;
     this.mapper = mapper;
+    this.signer = signer;
+  }
+
+  /** The seal of the newest batch this replica committed, or null before its first. */
+  Seal lastSeal() {
+    return lastSeal;
   }
 
   @PostConstruct
@@ -144,6 +157,7 @@ public class DecisionWriter {
       try {
         long seq;
         String hash;
+        String chainedFrom;
         try (PreparedStatement head =
                 c.prepareStatement("select seq, hash from decision_chain where id = 1 for update");
             ResultSet rs = head.executeQuery()) {
@@ -151,6 +165,7 @@ public class DecisionWriter {
           seq = rs.getLong(1);
           hash = rs.getString(2);
         }
+        chainedFrom = hash;
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
           for (Pending p : batch) {
             RecordHasher.Row row = row(p.record(), ++seq, hash);
@@ -166,8 +181,10 @@ public class DecisionWriter {
           move.setString(2, hash);
           move.executeUpdate();
         }
-        c.commit();
         long first = seq - batch.size() + 1;
+        Seal seal = seal(c, first, seq, chainedFrom, hash);
+        c.commit();
+        lastSeal = seal;
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).record().seq = first + i;
         }
@@ -178,6 +195,31 @@ public class DecisionWriter {
         c.setAutoCommit(true);
       }
     }
+  }
+
+  private Seal seal(Connection c, long first, long last, String prevHash, String hash)
+      throws SQLException {
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Seal seal =
+        new Seal(
+            first,
+            last,
+            prevHash,
+            hash,
+            at,
+            signer.keyId(),
+            signer.sign(Seal.payload(first, last, prevHash, hash, at)));
+    try (PreparedStatement insert = c.prepareStatement(SEAL)) {
+      insert.setLong(1, last);
+      insert.setLong(2, first);
+      insert.setString(3, prevHash);
+      insert.setString(4, hash);
+      insert.setTimestamp(5, Timestamp.from(at));
+      insert.setString(6, seal.keyId());
+      insert.setString(7, seal.signature());
+      insert.executeUpdate();
+    }
+    return seal;
   }
 
   private RecordHasher.Row row(DecisionRecord r, long seq, String prevHash) {

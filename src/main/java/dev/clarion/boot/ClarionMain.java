@@ -14,8 +14,10 @@ import java.nio.file.Path;
  * persistent data directory ({@code clarion.embedded-db.dir}, default {@code data/pg}) so the
  * server runs on a fresh machine with no setup. Production sets the JDBC URL and never starts it.
  * The embedded run also accepts unsigned CDS Hooks calls from loopback (see {@code
- * clarion.security.unsigned-loopback}) unless that is configured off. Without a Keycloak URL the
- * OIDC tenant is disabled, which keeps the staff APIs closed rather than failing start-up.
+ * clarion.security.unsigned-loopback}) unless that is configured off, and keeps the decision
+ * chain's signing key and checkpoints beside the data directory unless configured elsewhere.
+ * Without a Keycloak URL the OIDC tenant is disabled, which keeps the staff APIs closed rather than
+ * failing start-up.
  *
  * <p>Config is read with a stand-alone SmallRye builder because Quarkus' own configuration does not
  * exist yet at this point.
@@ -27,6 +29,8 @@ public final class ClarionMain {
   public static final String EMBEDDED_RUN = "clarion.embedded-run";
 
   private static final String UNSIGNED_LOOPBACK = "clarion.security.unsigned-loopback";
+  private static final String SIGNING_KEY = "clarion.audit.signing-key";
+  private static final String CHECKPOINTS = "clarion.audit.checkpoint.directory";
 
   ClarionMain() {}
 
@@ -57,6 +61,16 @@ public final class ClarionMain {
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
       System.setProperty(EMBEDDED_RUN, "true");
+      // The chain's signing key and checkpoints live beside the data, created on first start.
+      if (config.getOptionalValue(SIGNING_KEY, String.class).isEmpty()) {
+        System.setProperty(
+            SIGNING_KEY, dir.toAbsolutePath().resolveSibling("audit-signing-key.pem").toString());
+        System.setProperty(SIGNING_KEY + "-create", "true");
+      }
+      if (config.getOptionalValue(CHECKPOINTS, String.class).isEmpty()) {
+        System.setProperty(
+            CHECKPOINTS, dir.toAbsolutePath().resolveSibling("checkpoints").toString());
+      }
       // Easy to try on one machine: unsigned hook calls from loopback, unless turned off.
       if (config.getOptionalValue(UNSIGNED_LOOPBACK, String.class).isEmpty()) {
         System.setProperty(UNSIGNED_LOOPBACK, "true");

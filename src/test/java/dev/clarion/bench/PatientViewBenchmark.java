@@ -361,6 +361,7 @@ public final class PatientViewBenchmark {
     command.add("-Xmx512m");
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dclarion.cds.public-base-url=http://127.0.0.1:" + port);
+    command.add("-Dclarion.audit.signing-key=" + signingKey());
     for (String property : properties) {
       command.add("-D" + property);
     }
@@ -373,6 +374,28 @@ public final class PatientViewBenchmark {
             .start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
     return server;
+  }
+
+  /** The decision chain's signing key for benchmark runs (Ed25519, PKCS#8 PEM), made once. */
+  static Path signingKey() throws IOException {
+    Path file = Path.of("target/bench-audit-signing-key.pem").toAbsolutePath();
+    if (!Files.exists(file)) {
+      try {
+        byte[] pkcs8 =
+            java.security.KeyPairGenerator.getInstance("Ed25519")
+                .generateKeyPair()
+                .getPrivate()
+                .getEncoded();
+        Files.writeString(
+            file,
+            "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getEncoder().encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n");
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return file;
   }
 
   static double waitUntilReady(HttpClient client, int port, long startNanos, Process server)

@@ -48,6 +48,8 @@ class StaffRoleMatrixTest {
             new Route("GET", unknown + "/changes", "integrator", null),
             new Route("GET", "/audit/decisions/" + UUID.randomUUID(), "auditor", null),
             new Route("GET", "/audit/chain", "auditor", null),
+            new Route("GET", "/audit/chain/key", "auditor", null),
+            new Route("POST", "/audit/chain/checkpoints", "auditor", null),
             new Route("GET", "/audit/decisions", "auditor", null),
             new Route("GET", "/audit/export?format=csv", "auditor", null),
             new Route("GET", "/audit/monitoring", "auditor", null),

@@ -52,6 +52,11 @@ final class ClarionProcess implements AutoCloseable {
       // A production run needs its public URL (the aud of every client JWT): here, the port.
       command.add("-Dclarion.cds.public-base-url=http://127.0.0.1:" + port);
     }
+    if (properties.stream().noneMatch(p -> p.startsWith("clarion.audit.signing-key="))) {
+      // A production run needs the decision chain's signing key: one per launch name, kept so
+      // that a restart (the crash test) signs with the same key.
+      command.add("-Dclarion.audit.signing-key=" + signingKey(name));
+    }
     properties.forEach(p -> command.add("-D" + p));
     command.add("-jar");
     command.add(app.toString());
@@ -63,6 +68,28 @@ final class ClarionProcess implements AutoCloseable {
             .redirectOutput(log)
             .start();
     return new ClarionProcess(process, port, log);
+  }
+
+  /** An Ed25519 private key (PKCS#8 PEM) under target/, created on first use. */
+  static Path signingKey(String name) throws IOException {
+    Path file = Path.of("target", name + "-audit-signing-key.pem").toAbsolutePath();
+    if (!Files.exists(file)) {
+      try {
+        byte[] pkcs8 =
+            java.security.KeyPairGenerator.getInstance("Ed25519")
+                .generateKeyPair()
+                .getPrivate()
+                .getEncoded();
+        Files.writeString(
+            file,
+            "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getEncoder().encodeToString(pkcs8)
+                + "\n-----END PRIVATE KEY-----\n");
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return file;
   }
 
   /** Starts Clarion and waits until it reports ready. */

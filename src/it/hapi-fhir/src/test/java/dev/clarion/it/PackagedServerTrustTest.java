@@ -88,6 +88,23 @@ class PackagedServerTrustTest {
   }
 
   @Test
+  void productionRunRefusesToStartWithoutTheChainsSigningKey() throws Exception {
+    assertProductionRunRefusesToStart(
+        "clarion-no-signing-key",
+        "clarion.audit.signing-key=",
+        "clarion.audit.signing-key (CLARION_AUDIT_SIGNING_KEY) is required");
+  }
+
+  @Test
+  void productionRunRefusesToCreateItsOwnSigningKey() throws Exception {
+    // Each replica would seal with a key of its own; the others could not verify its seals.
+    assertProductionRunRefusesToStart(
+        "clarion-create-signing-key",
+        "clarion.audit.signing-key-create=true",
+        "clarion.audit.signing-key-create is for the embedded run");
+  }
+
+  @Test
   void productionRunRefusesToStartWithUnsignedLoopbackCalls() throws Exception {
     assertProductionRunRefusesToStart(
         "clarion-unsigned-prod",
