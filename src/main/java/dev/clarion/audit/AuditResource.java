@@ -56,11 +56,12 @@ public class AuditResource {
 
   /**
    * The matching decisions (at most 10,000) as a FHIR Bundle of AuditEvent and Provenance ({@code
-   * format=fhir}, default) or as CSV ({@code format=csv}).
+   * format=fhir}, default) or as CSV ({@code format=csv}). A client asking for {@code
+   * application/json} gets the Bundle too (FHIR's JSON format is accepted under either name).
    */
   @GET
   @Path("export")
-  @Produces({"application/fhir+json", "text/csv"})
+  @Produces({"application/fhir+json", "application/json", "text/csv"})
   public Response export(
       @BeanParam CriteriaParams criteria,
       @QueryParam("format") @DefaultValue("fhir") String format) {

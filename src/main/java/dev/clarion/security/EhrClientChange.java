@@ -9,11 +9,17 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One change to a client registration: who did what, when, and the state before and after. */
+/**
+ * One change to a client registration: who did what, when, and the state before and after. Written
+ * once and never updated: immutable to Hibernate, so that no dirty check on its JSON columns issues
+ * an UPDATE (the application role has no UPDATE grant on this table).
+ */
 @Entity
+@Immutable
 @Table(name = "ehr_client_change")
 public class EhrClientChange {
 

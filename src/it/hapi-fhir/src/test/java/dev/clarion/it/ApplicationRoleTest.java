@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -20,12 +23,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Clarion runs as a non-owner database role with exactly the GRANT list of the README (read from
  * the README itself, so the two cannot drift): migrations run once as the owner, then the packaged
- * server, connected as that role with migrations off, scores (decision chained), takes feedback,
- * records its model activation and purges nothing it may not — and still cannot update, delete or
- * truncate decisions.
+ * server, connected as that role with migrations off and a real Keycloak for its staff, registers
+ * and updates an EHR client through the admin API, reloads models, scores for that client (decision
+ * chained and sealed), takes feedback, and serves every audit API (search, detail, replay,
+ * monitoring, export, chain verification, a checkpoint) — and still cannot update, delete or
+ * truncate decisions or feedback.
  */
 class ApplicationRoleTest {
 
+  static final ObjectMapper JSON = new ObjectMapper();
   static final String REQUEST = "src/test/resources/cds/patient_view_synthea_scored.json";
 
   /** The GRANT statements of the README's production block, for role {@code clarion_app}. */
@@ -62,21 +68,54 @@ class ApplicationRoleTest {
         for (String grant : grants) {
           s.execute(grant);
         }
-        ClientKeys.register(c);
       }
       long activationsBefore = count(postgres, "select count(*) from model_activation");
-      // 2. Clarion as the application role, migrations off. (The owner's URL names its user:
-      // this one must not.)
-      try (ClarionProcess app =
-          ClarionProcess.start(
-              "clarion-app-role",
-              List.of(
-                  "quarkus.datasource.jdbc.url=jdbc:postgresql://localhost:"
-                      + postgres.getPort()
-                      + "/postgres",
-                  "quarkus.datasource.username=clarion_app",
-                  "quarkus.datasource.password=app-secret",
-                  "quarkus.flyway.migrate-at-start=false"))) {
+      // 2. Clarion as the application role, migrations off, staff signing in at a real Keycloak.
+      // (The owner's URL names its user: this one must not.)
+      try (KeycloakProcess keycloak = KeycloakProcess.start();
+          ClarionProcess app =
+              ClarionProcess.start(
+                  "clarion-app-role",
+                  List.of(
+                      "quarkus.datasource.jdbc.url=jdbc:postgresql://localhost:"
+                          + postgres.getPort()
+                          + "/postgres",
+                      "quarkus.datasource.username=clarion_app",
+                      "quarkus.datasource.password=app-secret",
+                      "quarkus.flyway.migrate-at-start=false",
+                      "quarkus.oidc.auth-server-url=" + keycloak.realmUrl,
+                      "clarion.audit.checkpoint.directory="
+                          + Files.createTempDirectory(Path.of("target"), "app-role-checkpoints")
+                              .toAbsolutePath()))) {
+        String integrator = keycloak.token("ivy", "ivy-password");
+        String auditor = keycloak.token("aldo", "aldo-password");
+        // Registration through the admin API: create, update (optimistic lock), change log.
+        HttpResponse<String> created =
+            staff(
+                app.url("/admin/clients"),
+                integrator,
+                "POST",
+                ClientKeys.registration("IT EHR"),
+                null);
+        assertEquals(201, created.statusCode(), created.body());
+        String client = JSON.readTree(created.body()).path("id").asText();
+        HttpResponse<String> updated =
+            staff(
+                app.url("/admin/clients/" + client),
+                integrator,
+                "PUT",
+                ClientKeys.registration("IT EHR (renamed)"),
+                created.headers().firstValue("ETag").orElseThrow());
+        assertEquals(200, updated.statusCode(), updated.body());
+        HttpResponse<String> changes =
+            staff(app.url("/admin/clients/" + client + "/changes"), integrator, "GET", null, null);
+        assertEquals(200, changes.statusCode(), changes.body());
+        assertEquals(2, JSON.readTree(changes.body()).size(), changes.body());
+        // A model reload is recorded as an activation.
+        HttpResponse<String> reload =
+            staff(app.url("/admin/models/reload"), integrator, "POST", "", null);
+        assertEquals(200, reload.statusCode(), reload.body());
+
         String url = app.url("/cds-services/ascvd-risk");
         String hookInstance = UUID.randomUUID().toString();
         String body =
@@ -84,11 +123,7 @@ class ApplicationRoleTest {
                 .replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", hookInstance);
         HttpResponse<String> hook = post(url, body);
         assertEquals(200, hook.statusCode(), hook.body());
-        String card =
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(hook.body())
-                .at("/cards/0/uuid")
-                .asText();
+        String card = JSON.readTree(hook.body()).at("/cards/0/uuid").asText();
 
         String feedbackUrl = url + "/feedback";
         HttpResponse<String> feedback =
@@ -111,9 +146,44 @@ class ApplicationRoleTest {
         assertEquals(
             1, count(postgres, "select count(*) from feedback where card_uuid = '" + card + "'"));
         assertEquals(
-            activationsBefore + 1,
+            activationsBefore + 2,
             count(postgres, "select count(*) from model_activation"),
-            "the application role records its model activation");
+            "the application role records its model activations (start-up and reload)");
+        assertEquals(
+            1, count(postgres, "select count(*) from model_activation where actor = 'ivy'"));
+        assertEquals(
+            2,
+            count(postgres, "select count(*) from ehr_client_change"),
+            "the registration's changes are recorded");
+
+        // The audit APIs, as the auditor.
+        HttpResponse<String> search =
+            staff(app.url("/audit/decisions?service=ascvd-risk"), auditor, "GET", null, null);
+        assertEquals(200, search.statusCode(), search.body());
+        JsonNode found = JSON.readTree(search.body());
+        assertEquals(1, found.path("total").asInt(), search.body());
+        String decision = found.at("/items/0/id").asText();
+        for (String path :
+            List.of(
+                "/audit/decisions/" + decision,
+                "/audit/decisions/" + decision + "/replay",
+                "/audit/monitoring",
+                "/audit/export",
+                "/audit/chain/key")) {
+          HttpResponse<String> read = staff(app.url(path), auditor, "GET", null, null);
+          assertEquals(200, read.statusCode(), path + ": " + read.body());
+        }
+        HttpResponse<String> replay =
+            staff(app.url("/audit/decisions/" + decision + "/replay"), auditor, "GET", null, null);
+        assertTrue(JSON.readTree(replay.body()).path("identical").asBoolean(), replay.body());
+        HttpResponse<String> checkpoint =
+            staff(app.url("/audit/chain/checkpoints"), auditor, "POST", "", null);
+        assertEquals(200, checkpoint.statusCode(), checkpoint.body());
+        HttpResponse<String> chain = staff(app.url("/audit/chain"), auditor, "GET", null, null);
+        assertEquals(200, chain.statusCode(), chain.body());
+        JsonNode report = JSON.readTree(chain.body());
+        assertTrue(report.path("intact").asBoolean(), chain.body());
+        assertEquals(0, report.path("checkpoint").path("appendedSince").asInt(-1), chain.body());
         assertFalse(app.output().contains("could not be recorded"), "nothing of the trail is lost");
       }
       // 3. The role cannot rewrite history.
@@ -136,6 +206,27 @@ class ApplicationRoleTest {
         }
       }
     }
+  }
+
+  /** A staff call with a Keycloak access token; {@code body} null for none. */
+  static HttpResponse<String> staff(
+      String url, String token, String method, String body, String ifMatch) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return ClarionProcess.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(String url, String body) throws Exception {

@@ -18,7 +18,7 @@ import java.util.UUID;
 
 /**
  * The EHR the integration tests call Clarion as: an ES384 key, registered straight into Clarion's
- * database (the admin API needs Keycloak, which these tests do not run), signing each call.
+ * database (most of these tests run no Keycloak) or through the admin API, signing each call.
  */
 final class ClientKeys {
 
@@ -46,6 +46,27 @@ final class ClientKeys {
       insert.setString(4, servers.toString());
       insert.executeUpdate();
     }
+  }
+
+  /**
+   * The body of {@code POST /admin/clients} registering this EHR (for the admin API, when a test
+   * runs Keycloak) for {@code ascvd-risk}, with the given FHIR servers.
+   */
+  static String registration(String name, String... fhirServers) {
+    StringBuilder servers = new StringBuilder("[");
+    for (int i = 0; i < fhirServers.length; i++) {
+      servers.append(i == 0 ? "" : ",").append('"').append(fhirServers[i]).append('"');
+    }
+    servers.append(']');
+    return "{\"iss\": \""
+        + ISS
+        + "\", \"name\": \""
+        + name
+        + "\", \"jwks\": {\"keys\": ["
+        + KEY.toPublicJWK().toJSONString()
+        + "]}, \"services\": [\"ascvd-risk\"], \"fhirServers\": "
+        + servers
+        + "}";
   }
 
   /** A fresh ES384 JWT for a call to {@code url}. */
