@@ -84,6 +84,10 @@ class ApplicationRoleTest {
                       "quarkus.datasource.password=app-secret",
                       "quarkus.flyway.migrate-at-start=false",
                       "quarkus.oidc.auth-server-url=" + keycloak.realmUrl,
+                      // Deployed as several replicas would be: the shared secrets are given.
+                      "clarion.deployment.max-replicas=3",
+                      "clarion.explanations.link-secret=" + "l".repeat(40),
+                      "clarion.staff.session-secret=" + "s".repeat(40),
                       "clarion.audit.checkpoint.directory="
                           + Files.createTempDirectory(Path.of("target"), "app-role-checkpoints")
                               .toAbsolutePath()))) {
@@ -185,6 +189,8 @@ class ApplicationRoleTest {
         assertTrue(report.path("intact").asBoolean(), chain.body());
         assertEquals(0, report.path("checkpoint").path("appendedSince").asInt(-1), chain.body());
         assertFalse(app.output().contains("could not be recorded"), "nothing of the trail is lost");
+        assertFalse(app.output().contains("Not set ("), "every shared secret is given");
+        assertFalse(app.output().contains("auto-generating"), "no per-process session key");
       }
       // 3. The role cannot rewrite history.
       try (Connection c = postgres.getPostgresDatabase().getConnection()) {

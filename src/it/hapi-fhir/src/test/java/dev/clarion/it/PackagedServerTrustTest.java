@@ -112,17 +112,41 @@ class PackagedServerTrustTest {
         "unsigned-loopback=true is only allowed in the embedded run");
   }
 
+  @Test
+  void severalReplicasRefuseToStartWithoutTheLinkSecret() throws Exception {
+    // Each replica would sign explanation links with a key of its own.
+    assertProductionRunRefusesToStart(
+        "clarion-replicas-no-link-secret",
+        List.of("clarion.deployment.max-replicas=3"),
+        "clarion.deployment.max-replicas is 3: every replica needs the same secrets (32+"
+            + " characters), and these are not set: CLARION_EXPLANATIONS_LINK_SECRET");
+  }
+
+  @Test
+  void severalReplicasRefuseToStartWithoutTheStaffSessionSecret() throws Exception {
+    // A sign-in to the auditor page would hold only on the replica that made it.
+    assertProductionRunRefusesToStart(
+        "clarion-replicas-no-session-secret",
+        List.of(
+            "clarion.deployment.max-replicas=3",
+            "clarion.explanations.link-secret=" + "l".repeat(40),
+            "quarkus.oidc.auth-server-url=http://127.0.0.1:9/realms/clarion"),
+        "these are not set: CLARION_STAFF_SESSION_SECRET");
+  }
+
   /** A production run (a real database) with {@code property} stops by itself, saying why. */
   static void assertProductionRunRefusesToStart(String name, String property, String message)
       throws Exception {
+    assertProductionRunRefusesToStart(name, List.of(property), message);
+  }
+
+  static void assertProductionRunRefusesToStart(
+      String name, List<String> properties, String message) throws Exception {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-      ClarionProcess clarion =
-          ClarionProcess.launch(
-              name,
-              List.of(
-                  "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                  "quarkus.datasource.username=postgres",
-                  property));
+      List<String> all = new java.util.ArrayList<>(properties);
+      all.add("quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"));
+      all.add("quarkus.datasource.username=postgres");
+      ClarionProcess clarion = ClarionProcess.launch(name, all);
       try {
         assertTrue(clarion.process.waitFor(90, TimeUnit.SECONDS), "Clarion must stop by itself");
         assertNotEquals(0, clarion.process.exitValue());
