@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.model.ModelDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Date;
 import java.util.List;
@@ -34,7 +35,6 @@ public class AuditExport {
 
   static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
   static final String CLARION_HOOK = "https://clarion.dev/fhir/CodeSystem/cds-hook";
-  static final String MODEL_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
 
   private final FhirContext fhir;
   private final ChainCheckpoints checkpoints;
@@ -201,7 +201,9 @@ public class AuditExport {
     model.setWho(
         new Reference()
             .setIdentifier(
-                new Identifier().setSystem(MODEL_SYSTEM).setValue(r.modelId + "|" + r.modelVersion))
+                new Identifier()
+                    .setSystem(ModelDescriptor.CODE_SYSTEM)
+                    .setValue(r.modelId + "|" + r.modelVersion))
             .setDisplay("model " + r.modelId + " " + r.modelVersion + " sha256 " + r.modelSha256));
     for (JsonNode feature : r.inputs.path("features")) {
       String source = feature.path("source").asText(null);

@@ -364,8 +364,11 @@ public class AuditorPage {
     List<InputRow> inputs = new ArrayList<>();
     ModelDescriptor model =
         d.modelId() == null ? null : models.find(d.modelId()).map(m -> m.descriptor()).orElse(null);
-    d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f, model)));
-    d.inputs().path("recorded").forEach(f -> inputs.add(InputRow.of(f, model)));
+    if (d.inputs() != null) {
+      // A call that ended before its inputs were gathered (failed, no matching order) has none.
+      d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f, model)));
+      d.inputs().path("recorded").forEach(f -> inputs.add(InputRow.of(f, model)));
+    }
     List<Bar> bars =
         SvgCharts.contributions(
             d.attributions(),

@@ -11,6 +11,7 @@ import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RiskAssessor;
+import dev.clarion.risk.ScenarioSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,14 +44,20 @@ public class Replayer {
   private final DecisionQueries decisions;
   private final ModelRegistry models;
   private final RiskAssessor assessor;
+  private final ScenarioSource scenarioSource;
   private final ObjectMapper mapper;
   private final ObjectMapper lenient;
 
   Replayer(
-      DecisionQueries decisions, ModelRegistry models, RiskAssessor assessor, ObjectMapper mapper) {
+      DecisionQueries decisions,
+      ModelRegistry models,
+      RiskAssessor assessor,
+      ScenarioSource scenarioSource,
+      ObjectMapper mapper) {
     this.decisions = decisions;
     this.models = models;
     this.assessor = assessor;
+    this.scenarioSource = scenarioSource;
     this.mapper = mapper;
     this.lenient = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
@@ -78,7 +85,7 @@ public class Replayer {
     Model replayedModel =
         new Model(model.descriptor().id(), model.descriptor().version(), model.sha256());
 
-    Assessment a = assessor.assess(model, extraction(r.inputs));
+    Assessment a = assessor.assess(model, extraction(r.inputs), scenarios(r));
     JsonNode recorded =
         normalized(result(r.outcome, r.reasonCode, r.reasons, r.output, r.attributions));
     JsonNode replayed = normalized(result(a));
@@ -109,6 +116,23 @@ public class Replayer {
     }
     return new Replay(
         r.id, differences.isEmpty(), differences, recordedModel, replayedModel, recorded, replayed);
+  }
+
+  /**
+   * The scenarios the decision was scored with: recorded with its inputs since 2026-12-02; for
+   * older records, those its service scores with (order-sign: the ordered treatment).
+   */
+  private List<Assessment.Scenario> scenarios(DecisionRecord r) {
+    JsonNode recorded = r.inputs.get("scenarios");
+    if (recorded == null) {
+      return scenarioSource.forService(r.serviceId);
+    }
+    try {
+      return List.of(lenient.treeToValue(recorded, Assessment.Scenario[].class));
+    } catch (JsonProcessingException e) {
+      throw new ConflictException(
+          "not-replayable", "The stored scenarios cannot be read back as model inputs.");
+    }
   }
 
   private Extraction extraction(JsonNode inputs) {

@@ -61,7 +61,6 @@ public class CardFactory {
           new Card.Coding(OVERRIDE_SYSTEM, "patient-declined", "Patient declined"));
 
   /** Code system of Clarion model ids in RiskAssessment.method. */
-  public static final String MODEL_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
 
   /** Extension on RiskAssessment carrying the sha256 of the exact model artifact. */
   public static final String MODEL_SHA256_EXTENSION =
@@ -423,7 +422,8 @@ public class CardFactory {
     ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
     ra.setSubject(new Reference("Patient/" + ctx.patientId()));
     ra.setOccurrence(new DateTimeType(Date.from(ctx.time())));
-    Coding method = new Coding(MODEL_SYSTEM, d.id(), d.name()).setVersion(d.version());
+    Coding method =
+        new Coding(ModelDescriptor.CODE_SYSTEM, d.id(), d.name()).setVersion(d.version());
     ra.setMethod(new CodeableConcept(method).setText(d.name() + " " + d.version()));
     ra.addExtension(MODEL_SHA256_EXTENSION, new StringType(a.model().sha256()));
     for (String ref : a.extraction().basis()) {

@@ -6,6 +6,8 @@ import dev.clarion.binding.Binding;
 import dev.clarion.boot.DefinitionException;
 import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.risk.Assessment;
+import dev.clarion.risk.ScenarioSource;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -27,7 +29,7 @@ import org.jboss.logging.Logger;
  */
 @Startup
 @ApplicationScoped
-public class CdsServiceRegistry {
+public class CdsServiceRegistry implements ScenarioSource {
 
   private static final Logger LOG = Logger.getLogger(CdsServiceRegistry.class);
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -84,6 +86,11 @@ public class CdsServiceRegistry {
 
   public Optional<ServiceDefinition> find(String id) {
     return Optional.ofNullable(services.get(id));
+  }
+
+  @Override
+  public List<Assessment.Scenario> forService(String serviceId) {
+    return find(serviceId).map(ServiceDefinition::scenarios).orElse(List.of());
   }
 
   public List<ServiceDefinition> all() {

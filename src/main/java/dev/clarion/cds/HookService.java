@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -159,10 +158,7 @@ public class HookService {
         record.suggestionUuids = mapper.createArrayNode();
         return List.of();
       }
-      scenarios =
-          List.of(
-              new Assessment.Scenario(
-                  orders.whatIf().label(), new LinkedHashMap<>(orders.whatIf().set())));
+      scenarios = service.scenarios();
     }
     PatientData data =
         patientData.gather(
@@ -174,6 +170,10 @@ public class HookService {
     Extraction extraction = extractor.extract(model.descriptor(), binding, data, now);
     ObjectNode inputs = mapper.valueToTree(extraction);
     inputs.set("sources", mapper.valueToTree(data.sources()));
+    if (!scenarios.isEmpty()) {
+      // Replay scores the same scenarios, even if the service definition changes later.
+      inputs.set("scenarios", mapper.valueToTree(scenarios));
+    }
     record.inputs = inputs;
     Assessment assessment = assessor.assess(model, extraction, scenarios);
 

@@ -66,6 +66,16 @@ public record ServiceDefinition(
    */
   public record Orders(String matchInput, String description, OrderWhatIf whatIf) {}
 
+  /** What this service scores beside the patient's own inputs: the ordered treatment, if any. */
+  public List<dev.clarion.risk.Assessment.Scenario> scenarios() {
+    Orders orders = clarion().orders();
+    return orders == null
+        ? List.of()
+        : List.of(
+            dev.clarion.risk.Assessment.Scenario.of(
+                orders.whatIf().label(), orders.whatIf().set()));
+  }
+
   /**
    * @param label the change in words ("systolic BP 120 mm Hg on treatment")
    * @param set model inputs and their values with the treatment; shown when the patient's value of

@@ -55,6 +55,9 @@ public record ModelDescriptor(
     List<Band> bands,
     List<AlsoReport> alsoReports) {
 
+  /** The code system naming Clarion's models ({@code id|version}) in FHIR resources. */
+  public static final String CODE_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
+
   /**
    * A further output of the graph, float[N,1], computed in the same call for the patient's row.
    *

@@ -91,13 +91,23 @@ public record Assessment(
    * and on treatment).
    *
    * @param label the change in words
-   * @param set input name → value, in order; the first one decides whether it applies
+   * @param set the inputs it sets, in order (a list: the order survives a jsonb round trip, which
+   *     reorders object keys); the first one decides whether it applies
    */
-  public record Scenario(String label, java.util.LinkedHashMap<String, Double> set) {
+  public record Scenario(String label, List<Change> set) {
+
+    /** One input set to a value. */
+    public record Change(String input, double value) {}
+
+    /** The changes of a definition's {@code input → value} map, in its order. */
+    public static Scenario of(String label, java.util.Map<String, Double> set) {
+      return new Scenario(
+          label, set.entrySet().stream().map(e -> new Change(e.getKey(), e.getValue())).toList());
+    }
 
     /** The input that decides whether the scenario applies. */
-    public String first() {
-      return set.keySet().iterator().next();
+    public Change first() {
+      return set.get(0);
     }
   }
 

@@ -96,11 +96,11 @@ public class RiskAssessor {
     }
     List<Assessment.Scenario> applied = new ArrayList<>();
     for (Assessment.Scenario scenario : scenarios) {
-      int column = d.featureIndex(scenario.first());
+      int column = d.featureIndex(scenario.first().input());
       ModelDescriptor.WhatIf own = d.features().get(column).whatIf();
       if (own == null || own.appliesTo(patient[column])) {
         float[] row = patient.clone();
-        scenario.set().forEach((name, value) -> row[d.featureIndex(name)] = value.floatValue());
+        scenario.set().forEach(c -> row[d.featureIndex(c.input())] = (float) c.value());
         whatIfRows.add(row);
         whatIfColumns.add(-1 - applied.size());
         applied.add(scenario);
@@ -116,10 +116,11 @@ public class RiskAssessor {
         Assessment.Scenario scenario = applied.get(-1 - i);
         whatIfs.add(
             new Assessment.WhatIf(
-                String.join("+", scenario.set().keySet()),
+                String.join(
+                    "+", scenario.set().stream().map(Assessment.Scenario.Change::input).toList()),
                 scenario.label(),
-                patient[d.featureIndex(scenario.first())],
-                scenario.set().get(scenario.first()),
+                patient[d.featureIndex(scenario.first().input())],
+                scenario.first().value(),
                 e.whatIf()[w]));
         continue;
       }

@@ -85,14 +85,9 @@ public final class SvgCharts {
   }
 
   /**
-   * One bar per recorded attribution ({@code feature}, {@code label}, {@code contribution} as a
-   * fraction): length |φ|, red when it raises the risk, green when it lowers it; none when null.
-   */
-  public static List<Bar> contributions(com.fasterxml.jackson.databind.JsonNode attributions) {
-    return contributions(attributions, false);
-  }
-
-  /**
+   * One bar per recorded attribution ({@code feature}, {@code label}, {@code contribution}): length
+   * |φ|, red when it raises the risk, green when it lowers it; none when null.
+   *
    * @param points whether the contributions are a point score's item points (labelled "+3") rather
    *     than fractions (labelled as signed percentage points, the unit the caption names)
    */

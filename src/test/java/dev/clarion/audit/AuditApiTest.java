@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -142,6 +143,26 @@ class AuditApiTest {
               "recordedModel.sha256",
               equalTo(Sql.single(db, "select model_sha256 from decision where id = '" + id + "'")));
     }
+  }
+
+  @Test
+  void replaysAnOrderSignDecisionWithItsTreatmentScenario() throws Exception {
+    // SBP 150 and amlodipine being signed: the recorded output has the treatment's what-if, and
+    // the scenario is recorded with the inputs so the replay scores it too.
+    ObjectNode request =
+        dev.clarion.cds.BpOrderSignServiceTest.request("17767", "amlodipine 5 mg oral tablet");
+    TestEhr.call("/cds-services/bp-order-sign", request);
+    String id = Sql.decision(db, request, "id");
+    assertEquals(
+        "systolicBp",
+        Sql.decision(db, request, "inputs->'scenarios'->0->'set'->0->>'input'"),
+        "the scenario is recorded, its deciding input first");
+    auditor()
+        .get("/audit/decisions/" + id + "/replay")
+        .then()
+        .statusCode(200)
+        .body("differences", empty())
+        .body("identical", equalTo(true));
   }
 
   @Test

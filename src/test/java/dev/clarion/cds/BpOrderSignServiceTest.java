@@ -28,14 +28,14 @@ import org.junit.jupiter.api.Test;
  * numbers); any other order gets no card and no FHIR work; a request without draftOrders is a 400.
  */
 @QuarkusTest
-class BpOrderSignServiceTest {
+public class BpOrderSignServiceTest {
 
   static final String PATH = "/cds-services/bp-order-sign";
 
   @Inject DataSource db;
 
   /** The Synthea patient (on treatment, SBP 115) with systolic BP raised to 150. */
-  static ObjectNode request(String rxnorm, String display) {
+  public static ObjectNode request(String rxnorm, String display) {
     ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
     request.put("hook", "order-sign").put("hookInstance", UUID.randomUUID().toString());
     for (JsonNode entry : request.at("/prefetch/bloodPressure/entry")) {
