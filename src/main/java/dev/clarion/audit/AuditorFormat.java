@@ -11,7 +11,7 @@ final class AuditorFormat {
 
   /** A fraction as a percentage with one decimal, or a dash. */
   static String pct(Double fraction) {
-    return fraction == null ? "—" : dev.clarion.web.Formats.percent(fraction);
+    return fraction == null ? "—" : dev.clarion.format.Formats.percent(fraction);
   }
 
   /** A recorded output: a percentage, or points when the decision's scale is "points". */
@@ -20,8 +20,8 @@ final class AuditorFormat {
       return "—";
     }
     return "points".equals(scale)
-        ? dev.clarion.web.Formats.score(value)
-        : dev.clarion.web.Formats.percent(value);
+        ? dev.clarion.format.Formats.score(value)
+        : dev.clarion.format.Formats.percent(value);
   }
 
   /** Microseconds as milliseconds with one decimal. */

@@ -2,12 +2,12 @@ package dev.clarion.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.clarion.cds.CdsServiceRegistry;
-import dev.clarion.cds.ServiceDefinition;
+import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.cds.api.ServiceCatalog;
+import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
-import dev.clarion.model.ModelRegistry;
-import dev.clarion.web.Formats;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
 import dev.clarion.web.SvgCharts.Bar;
@@ -216,7 +216,7 @@ public class AuditorPage {
   private final Replayer replayer;
   private final ChainVerifier chain;
   private final AuditExport export;
-  private final CdsServiceRegistry services;
+  private final ServiceCatalog services;
   private final SecurityIdentity identity;
   private final Clock clock;
   private final ObjectMapper pretty;
@@ -229,7 +229,7 @@ public class AuditorPage {
       Replayer replayer,
       ChainVerifier chain,
       AuditExport export,
-      CdsServiceRegistry services,
+      ServiceCatalog services,
       SecurityIdentity identity,
       Clock clock,
       ObjectMapper mapper,

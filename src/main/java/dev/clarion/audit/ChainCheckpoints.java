@@ -1,10 +1,9 @@
 package dev.clarion.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.boot.ClarionMain;
 import dev.clarion.error.ConflictException;
+import dev.clarion.runtime.RunMode;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,7 +68,7 @@ public class ChainCheckpoints {
       ObjectMapper mapper,
       ChainSigner signer,
       AuditConfig config,
-      @ConfigProperty(name = ClarionMain.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
     this.db = db;
     this.mapper = mapper;
     this.signer = signer;
@@ -79,7 +78,7 @@ public class ChainCheckpoints {
 
   void onStart(@Observes StartupEvent event) {
     if (!publishes()) {
-      if (LaunchMode.current() == LaunchMode.NORMAL && !embedded) {
+      if (RunMode.production(embedded)) {
         LOG.warn(
             "No clarion.audit.checkpoint.directory or .url: checkpoints of the decision chain are"
                 + " kept only in the database, so deleting its newest records with the owner's"

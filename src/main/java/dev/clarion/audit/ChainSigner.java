@@ -1,6 +1,6 @@
 package dev.clarion.audit;
 
-import dev.clarion.boot.ClarionMain;
+import dev.clarion.runtime.RunMode;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PostConstruct;
@@ -56,7 +56,7 @@ public class ChainSigner {
 
   ChainSigner(
       AuditConfig config,
-      @ConfigProperty(name = ClarionMain.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
     this.config = config;
     this.embedded = embedded;
   }
@@ -74,7 +74,7 @@ public class ChainSigner {
                             + " -algorithm ed25519 -out audit-signing-key.pem), mounted from a"
                             + " file or Secret the database never holds, the same on every"
                             + " replica. It seals the decision chain."));
-    if (config.signingKeyCreate() && LaunchMode.current() == LaunchMode.NORMAL && !embedded) {
+    if (config.signingKeyCreate() && RunMode.production(embedded)) {
       throw new IllegalStateException(
           "clarion.audit.signing-key-create is for the embedded run: a production run must be given"
               + " one key, the same on every replica (create it once with openssl genpkey"

@@ -5,7 +5,6 @@ import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.fhir.PatientData;
-import dev.clarion.model.CkdEpi2021;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.terminology.CodeMatch;
 import jakarta.enterprise.context.ApplicationScoped;

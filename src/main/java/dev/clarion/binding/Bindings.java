@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.Binding.Source;
-import dev.clarion.boot.DefinitionException;
+import dev.clarion.error.DefinitionException;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.terminology.ValueSetExpansion;
 import dev.clarion.terminology.ValueSetLibrary;

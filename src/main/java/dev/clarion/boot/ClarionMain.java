@@ -2,6 +2,7 @@ package dev.clarion.boot;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.clarion.fhir.FhirContextProducer;
+import dev.clarion.runtime.RunMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.SmallRyeConfig;
@@ -26,7 +27,7 @@ import java.nio.file.Path;
 public final class ClarionMain {
 
   /** Set (as a system property) when this JVM runs on the embedded database. */
-  public static final String EMBEDDED_RUN = "clarion.embedded-run";
+  static final String EMBEDDED_RUN = RunMode.EMBEDDED_RUN;
 
   private static final String UNSIGNED_LOOPBACK = "clarion.security.unsigned-loopback";
   private static final String SIGNING_KEY = "clarion.audit.signing-key";

@@ -1,6 +1,6 @@
 package dev.clarion.boot;
 
-import io.quarkus.runtime.LaunchMode;
+import dev.clarion.runtime.RunMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -37,8 +37,8 @@ class SharedSecretsStartupCheck {
           Optional<String> stateSecret,
       @ConfigProperty(name = "quarkus.oidc.auditor-web.token-state-manager.encryption-secret")
           Optional<String> sessionSecret,
-      @ConfigProperty(name = ClarionMain.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
-    if (LaunchMode.current() != LaunchMode.NORMAL || embedded) {
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+    if (!RunMode.production(embedded)) {
       return;
     }
     if (replicas < 1) {

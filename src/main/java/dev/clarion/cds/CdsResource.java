@@ -1,6 +1,8 @@
 package dev.clarion.cds;
 
 import dev.clarion.audit.FeedbackService;
+import dev.clarion.cds.api.CdsResponse;
+import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.security.CdsCaller;
 import dev.clarion.security.CdsClientVerifier;
 import dev.clarion.security.Loopback;

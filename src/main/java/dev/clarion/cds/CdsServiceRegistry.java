@@ -3,8 +3,11 @@ package dev.clarion.cds;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Binding;
-import dev.clarion.boot.DefinitionException;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.cds.api.Hook;
+import dev.clarion.cds.api.ServiceCatalog;
+import dev.clarion.cds.api.ServiceDefinition;
+import dev.clarion.error.DefinitionException;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.ScenarioSource;
@@ -29,7 +32,7 @@ import org.jboss.logging.Logger;
  */
 @Startup
 @ApplicationScoped
-public class CdsServiceRegistry implements ScenarioSource {
+public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
 
   private static final Logger LOG = Logger.getLogger(CdsServiceRegistry.class);
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -50,7 +53,7 @@ public class CdsServiceRegistry implements ScenarioSource {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
         ServiceDefinition def = read(file, reader);
-        check(file, def, models.catalogue().models());
+        check(file, def, models.catalogue());
         if (loaded.putIfAbsent(def.id(), def) != null) {
           throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
         }
@@ -73,26 +76,37 @@ public class CdsServiceRegistry implements ScenarioSource {
    */
   public void checkAgainst(ModelRegistry.Catalogue next) {
     for (ServiceDefinition def : services.values()) {
-      check(files.get(def.id()), def, next.models());
+      check(files.get(def.id()), def, next);
     }
   }
 
-  private static void check(Path file, ServiceDefinition def, Map<String, OnnxModel> models) {
+  private static void check(Path file, ServiceDefinition def, ModelRegistry.Catalogue catalogue) {
+    Map<String, OnnxModel> models = catalogue.models();
     validate(file, def, models);
-    Binding binding = models.get(def.clarion().model()).binding();
+    Binding binding = catalogue.bindings().get(def.clarion().model());
     checkPrefetchCovers(file, def, binding);
     checkOrders(file, def, binding, models);
   }
 
+  @Override
   public Optional<ServiceDefinition> find(String id) {
     return Optional.ofNullable(services.get(id));
   }
 
   @Override
   public List<Assessment.Scenario> forService(String serviceId) {
-    return find(serviceId).map(ServiceDefinition::scenarios).orElse(List.of());
+    return find(serviceId).map(CdsServiceRegistry::scenarios).orElse(List.of());
   }
 
+  /** What a service scores beside the patient's own inputs: the ordered treatment, if any. */
+  static List<Assessment.Scenario> scenarios(ServiceDefinition service) {
+    ServiceDefinition.Orders orders = service.clarion().orders();
+    return orders == null
+        ? List.of()
+        : List.of(Assessment.Scenario.of(orders.whatIf().label(), orders.whatIf().set()));
+  }
+
+  @Override
   public List<ServiceDefinition> all() {
     return services.values().stream().sorted((a, b) -> a.id().compareTo(b.id())).toList();
   }

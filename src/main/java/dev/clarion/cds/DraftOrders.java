@@ -2,6 +2,7 @@ package dev.clarion.cds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Binding;
+import dev.clarion.cds.api.CdsRequest;
 import dev.clarion.error.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.HashSet;

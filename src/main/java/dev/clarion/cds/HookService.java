@@ -11,13 +11,17 @@ import dev.clarion.binding.BindingExtractor;
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.card.CardFactory;
+import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.cds.api.Card;
+import dev.clarion.cds.api.CdsRequest;
+import dev.clarion.cds.api.CdsResponse;
+import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.ClarionException;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.error.NotFoundException;
 import dev.clarion.error.RecordUnavailableException;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.fhir.PatientDataService;
-import dev.clarion.model.ModelRegistry;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RiskAssessor;
@@ -136,13 +140,14 @@ public class HookService {
     record.patientRef = "Patient/" + patientId;
     record.userRef = request.contextString("userId");
 
-    OnnxModel model = models.find(service.clarion().model()).orElseThrow();
+    // The binding travels with the model: both come from the same catalogue, even mid-reload.
+    ModelRegistry.Served served = models.served(service.clarion().model()).orElseThrow();
+    OnnxModel model = served.model();
+    Binding binding = served.binding();
     record.modelId = model.descriptor().id();
     record.modelVersion = model.descriptor().version();
     record.modelSha256 = model.sha256();
 
-    // The binding travels with the model: both come from the same catalogue, even mid-reload.
-    Binding binding = model.binding();
     ServiceDefinition.Orders orders = service.clarion().orders();
     List<String> ordered = List.of();
     List<Assessment.Scenario> scenarios = List.of();
@@ -158,7 +163,7 @@ public class HookService {
         record.suggestionUuids = mapper.createArrayNode();
         return List.of();
       }
-      scenarios = service.scenarios();
+      scenarios = CdsServiceRegistry.scenarios(service);
     }
     PatientData data =
         patientData.gather(
@@ -195,7 +200,7 @@ public class HookService {
       record.output = assessment.output(mapper);
       record.attributions = mapper.valueToTree(assessment.attributions());
       result =
-          orderChangesNothing(orders, assessment, ctx)
+          orderChangesNothing(orders, binding, assessment, ctx)
               ? List.of()
               : List.of(cards.scored(assessment, ctx));
       if (result.isEmpty()) {
@@ -227,12 +232,15 @@ public class HookService {
    * what-if does not apply) changes nothing the card could say: no card at signing.
    */
   private static boolean orderChangesNothing(
-      ServiceDefinition.Orders orders, Assessment assessment, CardFactory.Context ctx) {
+      ServiceDefinition.Orders orders,
+      Binding binding,
+      Assessment assessment,
+      CardFactory.Context ctx) {
     if (orders == null || CardFactory.treatment(assessment, ctx) != null) {
       return false;
     }
     FeatureValue treated = assessment.extraction().feature(orders.matchInput());
-    Binding.Input input = assessment.model().binding().inputs().get(orders.matchInput());
+    Binding.Input input = binding.inputs().get(orders.matchInput());
     return treated != null
         && treated.value() != null
         && input.present() != null

@@ -1,9 +1,9 @@
 package dev.clarion.cds;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.boot.DefinitionException;
-import dev.clarion.model.ModelConfig;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.catalogue.ModelConfig;
+import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.error.DefinitionException;
 import dev.clarion.model.OnnxModel;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;

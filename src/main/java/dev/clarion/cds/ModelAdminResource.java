@@ -1,6 +1,6 @@
 package dev.clarion.cds;
 
-import dev.clarion.boot.DefinitionException;
+import dev.clarion.error.DefinitionException;
 import dev.clarion.error.UnprocessableException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;

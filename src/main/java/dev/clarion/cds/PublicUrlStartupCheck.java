@@ -1,7 +1,6 @@
 package dev.clarion.cds;
 
-import dev.clarion.boot.ClarionMain;
-import io.quarkus.runtime.LaunchMode;
+import dev.clarion.runtime.RunMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,10 +19,8 @@ class PublicUrlStartupCheck {
   void check(
       @Observes StartupEvent event,
       CdsConfig config,
-      @ConfigProperty(name = ClarionMain.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
-    if (LaunchMode.current() == LaunchMode.NORMAL
-        && !embedded
-        && config.publicBaseUrl().map(List::isEmpty).orElse(true)) {
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+    if (RunMode.production(embedded) && config.publicBaseUrl().map(List::isEmpty).orElse(true)) {
       throw new IllegalStateException(
           "clarion.cds.public-base-url (CLARION_CDS_PUBLIC_BASE_URL) is required for a production"
               + " run: the public URL(s) EHRs call Clarion by, e.g. https://cds.example.org. A"

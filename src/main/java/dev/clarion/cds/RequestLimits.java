@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import dev.clarion.cds.api.CdsRequest;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.error.JsonStrings;
 

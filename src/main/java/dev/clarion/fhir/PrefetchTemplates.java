@@ -1,6 +1,6 @@
 package dev.clarion.fhir;
 
-import dev.clarion.cds.CdsRequest;
+import dev.clarion.cds.api.CdsRequest;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A model's {@code model.json}: what the ONNX artifact is, what its inputs mean and where it may be
- * used. Loaded by {@link ModelRegistry}; every field is checked at start-up.
+ * used. Loaded by {@link ModelLoader}; every field is checked at start-up.
  *
  * @param id stable model id, the folder name under {@code models/}
  * @param name human-readable name shown on cards
@@ -159,15 +159,15 @@ public record ModelDescriptor(
   /** The output written for clinicians: {@code "8.8 %"} or {@code "7 points"}. */
   public String format(double output) {
     return points()
-        ? dev.clarion.web.Formats.score(output)
-        : dev.clarion.web.Formats.percent(output);
+        ? dev.clarion.format.Formats.score(output)
+        : dev.clarion.format.Formats.percent(output);
   }
 
   /** A difference of outputs: {@code "+1.2 points"} (percentage points) or {@code "+3"}. */
   public String formatDifference(double difference) {
     return points()
-        ? dev.clarion.web.Formats.signedScore(difference)
-        : dev.clarion.web.Formats.points(difference);
+        ? dev.clarion.format.Formats.signedScore(difference)
+        : dev.clarion.format.Formats.points(difference);
   }
 
   /**

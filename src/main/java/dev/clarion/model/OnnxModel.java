@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.clarion.binding.Binding;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +18,6 @@ public final class OnnxModel implements AutoCloseable {
   private final String sha256;
   private final OrtEnvironment env;
   private final OrtSession session;
-  private final Binding binding;
   private final TreeEnsemble trees;
 
   OnnxModel(
@@ -27,29 +25,17 @@ public final class OnnxModel implements AutoCloseable {
       String sha256,
       OrtEnvironment env,
       OrtSession session,
-      Binding binding,
       TreeEnsemble trees) {
     this.descriptor = descriptor;
     this.sha256 = sha256;
     this.env = env;
     this.session = session;
-    this.binding = binding;
     this.trees = trees;
-  }
-
-  /** The same model with its FHIR binding attached (one session, shared). */
-  OnnxModel withBinding(Binding binding) {
-    return new OnnxModel(descriptor, sha256, env, session, binding, trees);
   }
 
   /** For tree models explained with TreeSHAP: the trees, read from the artifact; else null. */
   public TreeEnsemble trees() {
     return trees;
-  }
-
-  /** Where the model's inputs are found in FHIR; null for a model loaded without its folder. */
-  public Binding binding() {
-    return binding;
   }
 
   public ModelDescriptor descriptor() {

@@ -130,7 +130,7 @@ public final class PointScoreGraphBuilder {
             + " ("
             + Files.size(target)
             + " bytes, sha256 "
-            + ModelRegistry.sha256(Files.readAllBytes(target))
+            + ModelLoader.sha256(Files.readAllBytes(target))
             + ")");
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
-import dev.clarion.cds.CdsServiceRegistry;
+import dev.clarion.cds.api.ServiceCatalog;
 import dev.clarion.error.ConflictException;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.error.NotFoundException;
@@ -38,7 +38,7 @@ import org.hibernate.exception.ConstraintViolationException;
 public class ClientRegistry {
 
   private final EntityManager em;
-  private final CdsServiceRegistry services;
+  private final ServiceCatalog services;
   private final JwksCache jwks;
   private final SecurityConfig config;
   private final ObjectMapper mapper;
@@ -47,7 +47,7 @@ public class ClientRegistry {
 
   ClientRegistry(
       EntityManager em,
-      CdsServiceRegistry services,
+      ServiceCatalog services,
       JwksCache jwks,
       SecurityConfig config,
       ObjectMapper mapper,

@@ -1,7 +1,6 @@
 package dev.clarion.security;
 
-import dev.clarion.boot.ClarionMain;
-import io.quarkus.runtime.LaunchMode;
+import dev.clarion.runtime.RunMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -20,11 +19,11 @@ class TrustStartupCheck {
   void check(
       @Observes StartupEvent event,
       SecurityConfig config,
-      @ConfigProperty(name = ClarionMain.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
     if (!config.unsignedLoopback()) {
       return;
     }
-    if (LaunchMode.current() == LaunchMode.NORMAL && !embedded) {
+    if (RunMode.production(embedded)) {
       throw new IllegalStateException(
           "clarion.security.unsigned-loopback=true is only allowed in the embedded run (no JDBC"
               + " URL configured); a production run must verify every CDS client's JWT.");

@@ -2,7 +2,7 @@ package dev.clarion.terminology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.boot.DefinitionException;
+import dev.clarion.error.DefinitionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.clarion.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.terminology.CodeMatch;
 import java.util.Locale;

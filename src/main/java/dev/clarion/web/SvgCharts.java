@@ -1,5 +1,6 @@
 package dev.clarion.web;
 
+import dev.clarion.format.Formats;
 import java.util.List;
 import java.util.Locale;
 

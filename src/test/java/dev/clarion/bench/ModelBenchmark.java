@@ -9,7 +9,7 @@ import dev.clarion.explain.PointsExplainer;
 import dev.clarion.explain.ShapleyExplainer;
 import dev.clarion.explain.TreeShapExplainer;
 import dev.clarion.model.ModelDescriptor;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.ModelLoader;
 import dev.clarion.model.OnnxModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +66,7 @@ public final class ModelBenchmark {
         "explain p50",
         "explain p99");
     for (Path descriptor : descriptors) {
-      try (OnnxModel model = ModelRegistry.load(descriptor, json, env, 1)) {
+      try (OnnxModel model = ModelLoader.load(descriptor, json, env, 1)) {
         Explainer explainer = explainers.forModel(model.descriptor());
         run(model, explainer, iterations, warmup, false);
         if (model.descriptor().id().equals("prevent-cvd")) {

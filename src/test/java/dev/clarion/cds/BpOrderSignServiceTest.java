@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.format.Formats;
 import dev.clarion.model.PooledCohortEquations;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.Sql;
 import dev.clarion.support.TestEhr;
-import dev.clarion.web.Formats;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.LocalDate;

@@ -3,6 +3,9 @@ package dev.clarion.cds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.cds.api.Card;
+import dev.clarion.cds.api.CdsResponse;
+import dev.clarion.cds.api.ServiceDefinition;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

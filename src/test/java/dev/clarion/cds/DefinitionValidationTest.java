@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.boot.DefinitionException;
-import dev.clarion.model.ModelConfig;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.catalogue.ModelConfig;
+import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.error.DefinitionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clarion.model.CkdEpi2021;
+import dev.clarion.binding.CkdEpi2021;
 import dev.clarion.model.KidneyFailureRiskEquation;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.Sql;

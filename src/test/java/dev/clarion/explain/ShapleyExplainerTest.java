@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.ModelLoader;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.model.PooledCohortEquations;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ class ShapleyExplainerTest {
   @BeforeAll
   static void load() {
     model =
-        ModelRegistry.load(
+        ModelLoader.load(
             Path.of("models/ascvd-pce/model.json"),
             new ObjectMapper(),
             OrtEnvironment.getEnvironment(),

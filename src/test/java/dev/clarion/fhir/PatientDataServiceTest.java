@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clarion.cds.CdsRequest;
-import dev.clarion.cds.ServiceDefinition;
+import dev.clarion.cds.api.CdsRequest;
+import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.PrefetchUnavailableException;
 import java.time.Duration;
 import java.util.LinkedHashMap;

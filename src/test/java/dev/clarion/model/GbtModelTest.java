@@ -30,7 +30,7 @@ class GbtModelTest {
   static void train() throws Exception {
     booster = PimaGbtTrainer.train();
     model =
-        ModelRegistry.load(
+        ModelLoader.load(
             PimaGbtTrainer.DIR.resolve("model.json"),
             new ObjectMapper(),
             OrtEnvironment.getEnvironment(),

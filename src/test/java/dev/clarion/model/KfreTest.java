@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.CkdEpi2021;
 import dev.clarion.model.KidneyFailureRiskEquation.Baseline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class KfreTest {
   @BeforeAll
   static void load() {
     model =
-        ModelRegistry.load(
+        ModelLoader.load(
             DIR.resolve("model.json"), new ObjectMapper(), OrtEnvironment.getEnvironment(), 1);
   }
 
@@ -76,7 +77,7 @@ class KfreTest {
         KfreGraphBuilder.build(),
         committed,
         "models/kfre/kfre.onnx is stale: run KfreGraphBuilder and update the sha256");
-    assertEquals(ModelRegistry.sha256(committed), model.sha256());
+    assertEquals(ModelLoader.sha256(committed), model.sha256());
     assertEquals(
         new ObjectMapper().readTree(DIR.resolve("model.json").toFile()).get("sha256").asText(),
         model.sha256());

@@ -46,7 +46,7 @@ class LaceTest {
 
   @BeforeAll
   static void load() throws Exception {
-    model = ModelRegistry.load(DIR.resolve("model.json"), JSON, OrtEnvironment.getEnvironment(), 1);
+    model = ModelLoader.load(DIR.resolve("model.json"), JSON, OrtEnvironment.getEnvironment(), 1);
     binding = JSON.readValue(DIR.resolve("binding.json").toFile(), Binding.class);
   }
 

@@ -208,13 +208,13 @@ public final class LogisticTrainer {
             + ") on standardized inputs; "
             + splitNote);
     report.setAll(report(json, t, train, test, inputs, groupName, groupEdges));
-    report.put("sha256", ModelRegistry.sha256(onnx));
+    report.put("sha256", ModelLoader.sha256(onnx));
     json.writeValue(dir.resolve("training-report.json").toFile(), report);
     System.out.printf(
         Locale.ROOT,
         "wrote %s (sha256 %s): test AUC %.4f%n",
         dir.resolve(id + ".onnx"),
-        ModelRegistry.sha256(onnx),
+        ModelLoader.sha256(onnx),
         report.get("testAuc").asDouble());
   }
 

@@ -31,7 +31,7 @@ class News2Test {
   @BeforeAll
   static void load() {
     model =
-        ModelRegistry.load(
+        ModelLoader.load(
             DIR.resolve("model.json"), new ObjectMapper(), OrtEnvironment.getEnvironment(), 1);
   }
 

@@ -20,7 +20,7 @@ class PceOnnxParityTest {
 
   @BeforeAll
   static void load() {
-    model = ModelRegistry.load(DESCRIPTOR, new ObjectMapper(), OrtEnvironment.getEnvironment(), 1);
+    model = ModelLoader.load(DESCRIPTOR, new ObjectMapper(), OrtEnvironment.getEnvironment(), 1);
   }
 
   @AfterAll
@@ -41,8 +41,7 @@ class PceOnnxParityTest {
   void descriptorPinsTheArtifactHash() throws Exception {
     String pinned = new ObjectMapper().readTree(DESCRIPTOR.toFile()).get("sha256").asText();
     assertEquals(
-        ModelRegistry.sha256(Files.readAllBytes(Path.of("models/ascvd-pce/ascvd-pce.onnx"))),
-        pinned);
+        ModelLoader.sha256(Files.readAllBytes(Path.of("models/ascvd-pce/ascvd-pce.onnx"))), pinned);
     assertEquals(pinned, model.sha256());
   }
 

@@ -268,13 +268,13 @@ public final class PimaGbtTrainer {
       report.get("testAuc95ci").get(0).asDouble(), report.get("testAuc95ci").get(1).asDouble()
     };
     report.put("trees", ROUNDS);
-    report.put("sha256", ModelRegistry.sha256(onnx));
+    report.put("sha256", ModelLoader.sha256(onnx));
     json.writeValue(DIR.resolve("training-report.json").toFile(), report);
     System.out.printf(
         Locale.ROOT,
         "wrote %s (sha256 %s): test AUC %.4f (%.3f–%.3f)%n",
         DIR.resolve("diabetes-pima-gbt.onnx"),
-        ModelRegistry.sha256(onnx),
+        ModelLoader.sha256(onnx),
         report.get("testAuc").asDouble(),
         ci[0],
         ci[1]);

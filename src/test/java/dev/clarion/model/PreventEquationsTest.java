@@ -36,7 +36,7 @@ class PreventEquationsTest {
   @BeforeAll
   static void load() {
     model =
-        ModelRegistry.load(
+        ModelLoader.load(
             DIR.resolve("model.json"), new ObjectMapper(), OrtEnvironment.getEnvironment(), 1);
   }
 
@@ -81,7 +81,7 @@ class PreventEquationsTest {
         "models/prevent-cvd/prevent-cvd.onnx is stale: run PreventGraphBuilder and update the sha256");
     String pinned =
         new ObjectMapper().readTree(DIR.resolve("model.json").toFile()).get("sha256").asText();
-    assertEquals(ModelRegistry.sha256(committed), pinned);
+    assertEquals(ModelLoader.sha256(committed), pinned);
     assertEquals(pinned, model.sha256());
   }
 

@@ -72,8 +72,7 @@ class TrainedModelsTest {
 
   static double[] onnx(Recipe r) throws Exception {
     try (OnnxModel model =
-        ModelRegistry.load(
-            r.dir().resolve("model.json"), JSON, OrtEnvironment.getEnvironment(), 1)) {
+        ModelLoader.load(r.dir().resolve("model.json"), JSON, OrtEnvironment.getEnvironment(), 1)) {
       int k = r.test().x()[0].length;
       float[] batch = new float[r.test().x().length * k];
       for (int i = 0; i < r.test().x().length; i++) {
@@ -94,7 +93,7 @@ class TrainedModelsTest {
         committed,
         r.id() + ".onnx is not what its training recipe produces: rerun the trainer");
     JsonNode descriptor = JSON.readTree(r.dir().resolve("model.json").toFile());
-    assertEquals(ModelRegistry.sha256(committed), descriptor.get("sha256").asText());
+    assertEquals(ModelLoader.sha256(committed), descriptor.get("sha256").asText());
   }
 
   @ParameterizedTest

@@ -12,7 +12,7 @@ import dev.clarion.explain.PointsExplainer;
 import dev.clarion.explain.ShapleyExplainer;
 import dev.clarion.explain.TreeShapExplainer;
 import dev.clarion.model.ModelDescriptor;
-import dev.clarion.model.ModelRegistry;
+import dev.clarion.model.ModelLoader;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.model.PooledCohortEquations;
 import dev.clarion.model.PreventEquations;
@@ -80,7 +80,7 @@ class WhatIfTest {
 
   static Assessment assess(String id, double[] x) throws Exception {
     try (OnnxModel model =
-        ModelRegistry.load(
+        ModelLoader.load(
             Path.of("models", id, "model.json"),
             new ObjectMapper(),
             OrtEnvironment.getEnvironment(),

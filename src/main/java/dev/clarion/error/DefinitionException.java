@@ -1,4 +1,4 @@
-package dev.clarion.boot;
+package dev.clarion.error;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.clarion.model;
+package dev.clarion.binding;
 
 /**
  * CKD-EPI 2021 creatinine equation without a race term (Inker et al., NEJM 2021;385:1737): {@code

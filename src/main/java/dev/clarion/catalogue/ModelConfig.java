@@ -1,4 +1,4 @@
-package dev.clarion.model;
+package dev.clarion.catalogue;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

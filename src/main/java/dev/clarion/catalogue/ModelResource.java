@@ -1,7 +1,9 @@
-package dev.clarion.model;
+package dev.clarion.catalogue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.error.NotFoundException;
+import dev.clarion.model.ModelDescriptor;
+import dev.clarion.model.OnnxModel;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.ws.rs.GET;

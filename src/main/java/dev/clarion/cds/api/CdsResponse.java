@@ -1,4 +1,4 @@
-package dev.clarion.cds;
+package dev.clarion.cds.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;

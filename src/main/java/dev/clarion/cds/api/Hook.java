@@ -1,4 +1,4 @@
-package dev.clarion.cds;
+package dev.clarion.cds.api;
 
 import java.util.Arrays;
 import java.util.Optional;

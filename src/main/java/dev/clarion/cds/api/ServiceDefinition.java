@@ -1,4 +1,4 @@
-package dev.clarion.cds;
+package dev.clarion.cds.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
@@ -65,16 +65,6 @@ public record ServiceDefinition(
    * @param whatIf the patient's inputs if the treatment works as intended
    */
   public record Orders(String matchInput, String description, OrderWhatIf whatIf) {}
-
-  /** What this service scores beside the patient's own inputs: the ordered treatment, if any. */
-  public List<dev.clarion.risk.Assessment.Scenario> scenarios() {
-    Orders orders = clarion().orders();
-    return orders == null
-        ? List.of()
-        : List.of(
-            dev.clarion.risk.Assessment.Scenario.of(
-                orders.whatIf().label(), orders.whatIf().set()));
-  }
 
   /**
    * @param label the change in words ("systolic BP 120 mm Hg on treatment")

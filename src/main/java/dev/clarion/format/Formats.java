@@ -1,4 +1,4 @@
-package dev.clarion.web;
+package dev.clarion.format;
 
 import java.util.Locale;
 
