@@ -8,6 +8,7 @@ import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.risk.RecordedOutput;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
 import dev.clarion.web.SvgCharts.Bar;
@@ -343,13 +344,10 @@ public class AuditorPage {
     facts.add(
         new Pair(
             "Outcome", d.outcome() + (d.reasonCode() == null ? "" : " (" + d.reasonCode() + ")")));
-    if (d.output() != null && d.output().hasNonNull("risk")) {
+    RecordedOutput output = RecordedOutput.read(d.output());
+    if (output != null) {
       facts.add(
-          new Pair(
-              "Score",
-              Formats.recorded(d.output(), d.output().get("risk").asDouble())
-                  + " · "
-                  + d.output().path("band").asText()));
+          new Pair("Score", Formats.value(output.points(), output.risk()) + " · " + output.band()));
     }
     facts.add(
         new Pair(
@@ -369,10 +367,7 @@ public class AuditorPage {
       d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f, model)));
       d.inputs().path("recorded").forEach(f -> inputs.add(InputRow.of(f, model)));
     }
-    List<Bar> bars =
-        SvgCharts.contributions(
-            d.attributions(),
-            d.output() != null && "points".equals(d.output().path("scale").asText()));
+    List<Bar> bars = SvgCharts.contributions(d.attributions(), output != null && output.points());
     List<String> reasons = new ArrayList<>();
     if (d.reasons() != null) {
       d.reasons().forEach(r -> reasons.add(r.asText()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.error.NotFoundException;
 import dev.clarion.risk.Assessment.Outcome;
+import dev.clarion.risk.RecordedOutput;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -217,7 +218,7 @@ public class DecisionQueries {
   }
 
   private static Summary summary(DecisionRecord r) {
-    Double risk = r.output != null && r.output.has("risk") ? r.output.get("risk").asDouble() : null;
+    RecordedOutput output = RecordedOutput.read(r.output);
     return new Summary(
         r.id,
         r.seq,
@@ -229,8 +230,8 @@ public class DecisionQueries {
         r.reasonCode,
         r.modelId,
         r.modelVersion,
-        risk,
-        r.output == null ? null : r.output.path("scale").asText(null),
+        output == null ? null : output.risk(),
+        output != null && output.points() ? RecordedOutput.POINTS : null,
         r.httpStatus,
         r.latencyMicros);
   }

@@ -3,6 +3,7 @@ package dev.clarion.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.risk.RecordedOutput;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -163,9 +164,16 @@ public class Monitoring {
         c.prepareStatement(
             // Point scores (NEWS2, LACE) are not probabilities: their bands count, their totals
             // stay out of the risk statistics.
-            "select id, outcome, reason_code,"
-                + " case when output->>'scale' = 'points' then null else output->>'risk' end,"
-                + " output->>'band',"
+            // The field names are those RecordedOutput stores.
+            "select id, outcome, reason_code, case when output->>'"
+                + RecordedOutput.SCALE
+                + "' = '"
+                + RecordedOutput.POINTS
+                + "' then null else output->>'"
+                + RecordedOutput.RISK
+                + "' end, output->>'"
+                + RecordedOutput.BAND
+                + "',"
                 + " inputs->'features' from decision where recorded_at >= ? and recorded_at < ?"
                 + " and (?::text is null or service_id = ?) and (?::text is null or model_id = ?)"
                 + " and (?::text is null or client_iss = ?) limit "

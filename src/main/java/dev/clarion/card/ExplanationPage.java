@@ -7,6 +7,8 @@ import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RecordedOutput;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
 import dev.clarion.web.SvgCharts.Bar;
@@ -77,22 +79,20 @@ public class ExplanationPage {
     }
     DecisionRecord r = decisions.find(id);
     ModelDescriptor d = models.find(r.modelId).map(OnnxModel::descriptor).orElse(null);
-    boolean scored = r.output != null && r.output.hasNonNull("risk");
-    boolean points = scored && "points".equals(r.output.path("scale").asText());
+    RecordedOutput output = RecordedOutput.read(r.output);
+    boolean scored = output != null;
+    boolean points = scored && output.points();
 
     List<Bar> contributions = SvgCharts.contributions(r.attributions, points);
     List<Row> whatIfs = new ArrayList<>();
     List<Bar> whatIfBars = new ArrayList<>();
     if (scored) {
-      double risk = r.output.get("risk").asDouble();
+      double risk = output.risk();
       whatIfBars.add(new Bar("as now", risk, Formats.percent(risk), "bar now"));
-      for (JsonNode w : r.output.path("whatIf")) {
-        double changed = w.get("risk").asDouble();
-        whatIfs.add(
-            new Row(
-                w.get("label").asText(), Formats.percent(changed), Formats.points(changed - risk)));
-        whatIfBars.add(
-            new Bar(w.get("label").asText(), changed, Formats.percent(changed), "bar down"));
+      for (Assessment.WhatIf w : output.whatIf()) {
+        double changed = w.risk();
+        whatIfs.add(new Row(w.label(), Formats.percent(changed), Formats.points(changed - risk)));
+        whatIfBars.add(new Bar(w.label(), changed, Formats.percent(changed), "bar down"));
       }
     }
     List<InputRow> inputs = new ArrayList<>();
@@ -130,7 +130,7 @@ public class ExplanationPage {
           .card(d.id())
           .ifPresent(c -> c.path("knownLimitations").forEach(l -> limitations.add(l.asText())));
     }
-    String band = scored ? r.output.path("band").asText() : "";
+    String band = scored && output.band() != null ? output.band() : "";
     String indicator =
         d == null || !scored
             ? "info"
@@ -144,9 +144,7 @@ public class ExplanationPage {
                 .data("decisionId", r.id)
                 .data("recordedAt", r.recordedAt.toString())
                 .data("scored", scored)
-                .data(
-                    "risk",
-                    scored ? Formats.recorded(r.output, r.output.get("risk").asDouble()) : "")
+                .data("risk", scored ? Formats.value(points, output.risk()) : "")
                 .data("band", band)
                 .data("indicator", indicator)
                 .data("headline", d == null ? "" : d.predicts() + ".")
@@ -163,7 +161,9 @@ public class ExplanationPage {
                 .data("referenceDescription", d == null ? "" : d.reference().description())
                 .data(
                     "baseline",
-                    scored ? Formats.recorded(r.output, r.output.path("baseline").asDouble()) : "")
+                    scored && output.baseline() != null
+                        ? Formats.value(points, output.baseline())
+                        : "")
                 .data(
                     "contributionChart",
                     SvgCharts.bars(

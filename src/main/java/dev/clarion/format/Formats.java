@@ -20,9 +20,9 @@ public final class Formats {
     return String.format(Locale.ROOT, "%+.1f percentage points", fraction * 100);
   }
 
-  /** A recorded output value as its decision's scale says: percent, or points when "points". */
-  public static String recorded(com.fasterxml.jackson.databind.JsonNode output, double value) {
-    return "points".equals(output.path("scale").asText()) ? score(value) : percent(value);
+  /** A model's value as its scale says: points for a point score, else a percentage. */
+  public static String value(boolean points, double value) {
+    return points ? score(value) : percent(value);
   }
 
   /** A point score: {@code 7 → "7 points"}, {@code 1 → "1 point"}. */

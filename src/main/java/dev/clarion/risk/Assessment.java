@@ -113,21 +113,7 @@ public record Assessment(
 
   /** What a decision record stores as the output of a scored assessment. */
   public ObjectNode output(ObjectMapper mapper) {
-    ObjectNode output = mapper.createObjectNode();
-    output.put("risk", risk);
-    output.put("band", band);
-    output.put("baseline", baseline);
-    if (model.descriptor().points()) {
-      // "risk" is then the total points; monitoring keeps point scores out of risk statistics.
-      output.put("scale", "points");
-    }
-    if (!whatIfs.isEmpty()) {
-      output.set("whatIf", mapper.valueToTree(whatIfs));
-    }
-    if (!alsoReports.isEmpty()) {
-      output.set("also", mapper.valueToTree(alsoReports));
-    }
-    return output;
+    return RecordedOutput.of(this).toJson(mapper);
   }
 
   public boolean scored() {
