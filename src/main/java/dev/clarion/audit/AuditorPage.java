@@ -273,7 +273,7 @@ public class AuditorPage {
         LocalDate.parse(criteria.to().substring(0, 10)).minusDays(1).toString(),
         services.all().stream().map(ServiceDefinition::id).sorted().toList(),
         tiles(report),
-        charts(report),
+        charts(report, bandRanks()),
         report.drift().baselineFrom().toString().substring(0, 10),
         report.drift().baselineTo().minusSeconds(1).toString().substring(0, 10),
         report.drift().note(),
@@ -468,7 +468,7 @@ public class AuditorPage {
                 : "p10 " + Formats.percent(s.p10()) + " · p90 " + Formats.percent(s.p90())));
   }
 
-  private static Map<String, String> charts(Monitoring.Report r) {
+  private static Map<String, String> charts(Monitoring.Report r, Map<String, Double> bandRanks) {
     Map<String, String> charts = new LinkedHashMap<>();
     charts.put(
         "outcomes",
@@ -512,7 +512,8 @@ public class AuditorPage {
             r.scores().bands().entrySet().stream()
                 .sorted(
                     java.util.Comparator.comparing(
-                            (Map.Entry<String, Long> e) -> bandOrder(e.getKey()))
+                            (Map.Entry<String, Long> e) ->
+                                bandRanks.getOrDefault(e.getKey(), Double.MAX_VALUE))
                         .thenComparing(Map.Entry::getKey))
                 .map(e -> new Bar(e.getKey(), e.getValue(), Long.toString(e.getValue())))
                 .toList(),
@@ -568,11 +569,25 @@ public class AuditorPage {
     return charts;
   }
 
-  private static int bandOrder(String band) {
-    int i = BAND_ORDER.indexOf(band);
-    return i < 0 ? BAND_ORDER.size() : i;
+  /**
+   * Where each band code sorts, from the models' own band lists (each {@code model.json} lists its
+   * bands from lowest to highest): its position in its model's list as a fraction (0 = lowest, 1 =
+   * highest), the lowest over the models that use the code — so KFRE's "moderate" and NEWS2's
+   * "low-medium" sort between their models' "low" and "high".
+   */
+  private Map<String, Double> bandRanks() {
+    return bandRanks(models.all().stream().map(m -> m.descriptor()).toList());
   }
 
-  private static final List<String> BAND_ORDER =
-      List.of("low", "borderline", "intermediate", "high");
+  static Map<String, Double> bandRanks(List<ModelDescriptor> descriptors) {
+    Map<String, Double> ranks = new java.util.HashMap<>();
+    for (ModelDescriptor d : descriptors) {
+      List<ModelDescriptor.Band> bands = d.bands();
+      for (int i = 0; i < bands.size(); i++) {
+        double rank = bands.size() == 1 ? 0 : (double) i / (bands.size() - 1);
+        ranks.merge(bands.get(i).code(), rank, Math::min);
+      }
+    }
+    return ranks;
+  }
 }
