@@ -85,7 +85,8 @@ public record ModelDescriptor(
    *     select an equation (sex, race) are held at the patient's value
    * @param whatIf a clinically sensible target for a modifiable input, or null
    * @param points for point scores: the item's point table in ascending order of {@code upTo} (the
-   *     last row has none); compiled into the ONNX graph by {@link PointScoreGraphBuilder}
+   *     last row has none); compiled into the ONNX graph by {@code PointScoreGraphBuilder} (test
+   *     scope)
    * @param optional the main output does not read this input: when it is missing or outside its
    *     range the patient is still scored, with NaN in its column, and the further outputs that
    *     {@code require} it are not shown

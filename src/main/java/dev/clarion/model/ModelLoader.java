@@ -128,7 +128,7 @@ public final class ModelLoader {
     require(file, "itemPoints", d.itemPoints());
     for (int i = 0; i < d.features().size(); i++) {
       try {
-        PointScoreGraphBuilder.table(d, d.features().get(i));
+        pointTable(d, d.features().get(i));
       } catch (IllegalArgumentException e) {
         throw new DefinitionException(file, "features[" + i + "].points", e.getMessage());
       }
@@ -206,5 +206,26 @@ public final class ModelLoader {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The item's table, checked: at least two rows, ascending upTo, only the last without one. */
+  public static List<ModelDescriptor.Points> pointTable(
+      ModelDescriptor d, ModelDescriptor.Feature f) {
+    List<ModelDescriptor.Points> table = f.points();
+    String where = d.id() + " feature " + f.name() + ": ";
+    if (table == null || table.size() < 2) {
+      throw new IllegalArgumentException(where + "a point table needs at least two rows");
+    }
+    for (int j = 0; j < table.size(); j++) {
+      Double upTo = table.get(j).upTo();
+      boolean last = j == table.size() - 1;
+      if (last != (upTo == null)) {
+        throw new IllegalArgumentException(where + "only the last row has no upTo");
+      }
+      if (j > 0 && !last && upTo <= table.get(j - 1).upTo()) {
+        throw new IllegalArgumentException(where + "upTo must ascend");
+      }
+    }
+    return table;
   }
 }

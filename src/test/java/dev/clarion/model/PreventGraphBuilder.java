@@ -28,9 +28,10 @@ import org.tribuo.util.onnx.ONNXRef;
  * patient's equation selected by (female, 1 − female) → {@code risk} float[N,1]. All arithmetic is
  * in double precision.
  *
- * <p>Run {@code ./mvnw -q exec:java -Dexec.mainClass=dev.clarion.model.PreventGraphBuilder} to
- * rewrite {@code models/prevent-cvd/prevent-cvd.onnx}; the output is byte-for-byte deterministic
- * and a test checks that the committed file equals a fresh build.
+ * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.clarion.model.PreventGraphBuilder} to rewrite {@code
+ * models/prevent-cvd/prevent-cvd.onnx}; the output is byte-for-byte deterministic and a test checks
+ * that the committed file equals a fresh build.
  */
 public final class PreventGraphBuilder {
 

@@ -20,8 +20,9 @@ import org.tribuo.util.onnx.ONNXRef;
  * North America) into an ONNX graph: {@code features} float[N,4] (age, female, eGFR, UACR mg/g) →
  * double → the centred linear predictor → {@code 1 − S0^exp(·)} → {@code risk} float[N,1].
  *
- * <p>Run {@code ./mvnw -q compile exec:java -Dexec.mainClass=dev.clarion.model.KfreGraphBuilder} to
- * rewrite {@code models/kfre/kfre.onnx}; deterministic byte for byte (checked by a test).
+ * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.clarion.model.KfreGraphBuilder} to rewrite {@code models/kfre/kfre.onnx};
+ * deterministic byte for byte (checked by a test).
  */
 public final class KfreGraphBuilder {
 

@@ -25,9 +25,10 @@ import org.tribuo.util.onnx.ONNXRef;
  * each group's mean) → {@code 1 − S10^exp(·)} per group → the patient's group selected by a one-hot
  * of (female, African American) → {@code risk} float[N,1]. All arithmetic is in double precision.
  *
- * <p>Run {@code ./mvnw -q exec:java -Dexec.mainClass=dev.clarion.model.PceGraphBuilder} to rewrite
- * {@code models/ascvd-pce/ascvd-pce.onnx}; the output is byte-for-byte deterministic and a test
- * checks that the committed file equals a fresh build.
+ * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.clarion.model.PceGraphBuilder} to rewrite {@code
+ * models/ascvd-pce/ascvd-pce.onnx}; the output is byte-for-byte deterministic and a test checks
+ * that the committed file equals a fresh build.
  */
 public final class PceGraphBuilder {
 

@@ -22,7 +22,7 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * upTo_j]} (Greater, Cast, Gemm). Outputs {@code score} float[N,1] (the total) and {@code points}
  * float[N,d] (each item's points, the explanation).
  *
- * <p>Run {@code ./mvnw -q compile exec:java
+ * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.clarion.model.PointScoreGraphBuilder -Dexec.args=models/news2} to rewrite a
  * model's ONNX file from its model.json (then update the sha256 there); deterministic byte for byte
  * (checked by a test).
@@ -42,7 +42,7 @@ public final class PointScoreGraphBuilder {
     List<ONNXNode> items = new ArrayList<>();
     for (int i = 0; i < width; i++) {
       ModelDescriptor.Feature f = d.features().get(i);
-      List<ModelDescriptor.Points> table = table(d, f);
+      List<ModelDescriptor.Points> table = ModelLoader.pointTable(d, f);
       int k = table.size() - 1;
       double[] upTo = new double[k];
       double[] steps = new double[k];
@@ -86,26 +86,6 @@ public final class PointScoreGraphBuilder {
             + "[N,"
             + width
             + "] (each item's points).");
-  }
-
-  /** The item's table, checked: at least two rows, ascending upTo, only the last without one. */
-  static List<ModelDescriptor.Points> table(ModelDescriptor d, ModelDescriptor.Feature f) {
-    List<ModelDescriptor.Points> table = f.points();
-    String where = d.id() + " feature " + f.name() + ": ";
-    if (table == null || table.size() < 2) {
-      throw new IllegalArgumentException(where + "a point table needs at least two rows");
-    }
-    for (int j = 0; j < table.size(); j++) {
-      Double upTo = table.get(j).upTo();
-      boolean last = j == table.size() - 1;
-      if (last != (upTo == null)) {
-        throw new IllegalArgumentException(where + "only the last row has no upTo");
-      }
-      if (j > 0 && !last && upTo <= table.get(j - 1).upTo()) {
-        throw new IllegalArgumentException(where + "upTo must ascend");
-      }
-    }
-    return table;
   }
 
   /** Reference implementation of the same table in Java (used by the registry's self-check). */
