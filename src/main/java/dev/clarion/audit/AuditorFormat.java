@@ -1,5 +1,6 @@
 package dev.clarion.audit;
 
+import dev.clarion.risk.RecordedOutput;
 import io.quarkus.qute.TemplateExtension;
 import java.util.Locale;
 
@@ -19,9 +20,7 @@ final class AuditorFormat {
     if (value == null) {
       return "—";
     }
-    return "points".equals(scale)
-        ? dev.clarion.format.Formats.score(value)
-        : dev.clarion.format.Formats.percent(value);
+    return dev.clarion.format.Formats.value(RecordedOutput.POINTS.equals(scale), value);
   }
 
   /** Microseconds as milliseconds with one decimal. */

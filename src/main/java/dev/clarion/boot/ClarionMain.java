@@ -26,9 +26,6 @@ import java.nio.file.Path;
 @QuarkusMain
 public final class ClarionMain {
 
-  /** Set (as a system property) when this JVM runs on the embedded database. */
-  static final String EMBEDDED_RUN = RunMode.EMBEDDED_RUN;
-
   private static final String UNSIGNED_LOOPBACK = "clarion.security.unsigned-loopback";
   private static final String SIGNING_KEY = "clarion.audit.signing-key";
   private static final String CHECKPOINTS = "clarion.audit.checkpoint.directory";
@@ -61,7 +58,7 @@ public final class ClarionMain {
       Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
-      System.setProperty(EMBEDDED_RUN, "true");
+      System.setProperty(RunMode.EMBEDDED_RUN, "true");
       // The chain's signing key and checkpoints live beside the data, created on first start.
       if (config.getOptionalValue(SIGNING_KEY, String.class).isEmpty()) {
         System.setProperty(
