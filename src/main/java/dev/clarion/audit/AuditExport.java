@@ -4,7 +4,9 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.FeatureValue;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.risk.RecordedInputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Date;
 import java.util.List;
@@ -205,12 +207,11 @@ public class AuditExport {
                     .setSystem(ModelDescriptor.CODE_SYSTEM)
                     .setValue(r.modelId + "|" + r.modelVersion))
             .setDisplay("model " + r.modelId + " " + r.modelVersion + " sha256 " + r.modelSha256));
-    for (JsonNode feature : r.inputs.path("features")) {
-      String source = feature.path("source").asText(null);
-      if (source != null) {
+    for (FeatureValue feature : RecordedInputs.read(r.inputs).extraction().features()) {
+      if (feature.source() != null) {
         p.addEntity()
             .setRole(Provenance.ProvenanceEntityRole.SOURCE)
-            .setWhat(new Reference(source).setDisplay(feature.path("name").asText()));
+            .setWhat(new Reference(feature.source()).setDisplay(feature.name()));
       }
     }
     return p;

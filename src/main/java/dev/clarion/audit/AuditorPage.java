@@ -8,6 +8,7 @@ import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RecordedOutput;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
@@ -40,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -362,10 +364,12 @@ public class AuditorPage {
     List<InputRow> inputs = new ArrayList<>();
     ModelDescriptor model =
         d.modelId() == null ? null : models.find(d.modelId()).map(m -> m.descriptor()).orElse(null);
-    if (d.inputs() != null) {
+    RecordedInputs recorded = RecordedInputs.read(d.inputs());
+    if (recorded != null) {
       // A call that ended before its inputs were gathered (failed, no matching order) has none.
-      d.inputs().path("features").forEach(f -> inputs.add(InputRow.of(f, model)));
-      d.inputs().path("recorded").forEach(f -> inputs.add(InputRow.of(f, model)));
+      Stream.concat(
+              recorded.extraction().features().stream(), recorded.extraction().recorded().stream())
+          .forEach(f -> inputs.add(InputRow.of(f, model)));
     }
     List<Bar> bars = SvgCharts.contributions(d.attributions(), output != null && output.points());
     List<String> reasons = new ArrayList<>();

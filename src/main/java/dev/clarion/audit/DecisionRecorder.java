@@ -1,16 +1,21 @@
 package dev.clarion.audit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.cds.api.Card;
+import dev.clarion.risk.Assessment.Outcome;
+import dev.clarion.risk.RecordedOutput;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * Records decisions. {@link #record} returns only after the record has been committed to the hash
  * chain, so a caller that sends its response after this call never answers without a durable
  * record; any failure (including a commit that takes longer than {@link #COMMIT_TIMEOUT}) surfaces
- * as an exception. Thread-safe.
+ * as an exception. The one place a {@link Decision} becomes a {@link DecisionRecord}. Thread-safe.
  */
 @ApplicationScoped
 public class DecisionRecorder {
@@ -18,14 +23,24 @@ public class DecisionRecorder {
   static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
   private final DecisionWriter writer;
+  private final ObjectMapper mapper;
 
-  DecisionRecorder(DecisionWriter writer) {
+  DecisionRecorder(DecisionWriter writer, ObjectMapper mapper) {
     this.writer = writer;
+    this.mapper = mapper;
   }
 
-  public void record(DecisionRecord record) {
+  /**
+   * Commits the decision to the hash chain.
+   *
+   * @param latency how long the call took until now
+   * @throws IllegalStateException if it was not committed (in time)
+   */
+  public void record(Decision decision, Duration latency) {
     try {
-      writer.append(record).get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      writer
+          .append(entity(decision, latency))
+          .get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException("decision not recorded", e.getCause());
     } catch (TimeoutException e) {
@@ -35,5 +50,49 @@ public class DecisionRecorder {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while recording", e);
     }
+  }
+
+  /** The stored record of a decision. */
+  DecisionRecord entity(Decision d, Duration latency) {
+    DecisionRecord r = new DecisionRecord();
+    r.id = d.id();
+    r.recordedAt = d.at();
+    r.serviceId = d.serviceId();
+    r.clientId = d.caller().clientId();
+    r.clientIss = d.caller().iss();
+    r.clientTenant = d.caller().tenant();
+    r.hook = d.request().hook();
+    r.hookInstance = d.request().hookInstance();
+    r.patientRef = d.request().patientId() == null ? null : "Patient/" + d.request().patientId();
+    r.userRef = d.request().userId();
+    if (d.model() != null) {
+      r.modelId = d.model().id();
+      r.modelVersion = d.model().version();
+      r.modelSha256 = d.model().sha256();
+    }
+    r.inputs = d.inputs() == null ? null : d.inputs().toJson(mapper);
+    r.outcome = d.outcome();
+    r.reasonCode = d.reasonCode();
+    // A score with a card has no reasons to give.
+    r.reasons =
+        d.outcome() == Outcome.SCORED && d.reasons().isEmpty()
+            ? null
+            : mapper.valueToTree(d.reasons());
+    r.httpStatus = d.httpStatus();
+    if (d.assessment() != null && d.assessment().scored()) {
+      r.output = RecordedOutput.of(d.assessment()).toJson(mapper);
+      r.attributions = mapper.valueToTree(d.assessment().attributions());
+    }
+    if (d.cards() != null) {
+      r.cardUuids = mapper.valueToTree(d.cards().stream().map(Card::uuid).toList());
+      r.suggestionUuids =
+          mapper.valueToTree(
+              d.cards().stream()
+                  .flatMap(c -> c.suggestions() == null ? Stream.empty() : c.suggestions().stream())
+                  .map(Card.Suggestion::uuid)
+                  .toList());
+    }
+    r.latencyMicros = latency.toNanos() / 1_000;
+    return r;
   }
 }

@@ -1,8 +1,11 @@
 package dev.clarion.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.binding.Demographics;
+import dev.clarion.binding.FeatureValue;
 import dev.clarion.error.InvalidRequestException;
+import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RecordedOutput;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,8 +34,10 @@ import java.util.UUID;
  * and feedback; thread-safe.
  *
  * <p>Drift is measured against a baseline window of the same service (by default the 30 days before
- * the window): the Pooled Cohort Equations ship no reference population distribution. Subgroups are
- * read from the inputs named {@code age}, {@code female} and {@code africanAmerican}.
+ * the window): the Pooled Cohort Equations ship no reference population distribution. Subgroups
+ * come from the demographics every decision records since 2026-12-03 (age band, sex, race and
+ * ethnicity read from the Patient, whatever the model); for older records, from the inputs named
+ * {@code age}, {@code female} and {@code africanAmerican} where the model had them.
  */
 @ApplicationScoped
 public class Monitoring {
@@ -101,15 +106,20 @@ public class Monitoring {
       Double risk,
       String band,
       Map<String, Double> inputs,
-      Map<String, String> status) {}
+      Map<String, String> status,
+      Demographics demographics) {}
 
   private final AgroalDataSource db;
-  private final ObjectMapper mapper;
+  private final ObjectMapper reader;
   private final Clock clock;
 
   Monitoring(AgroalDataSource db, ObjectMapper mapper, Clock clock) {
     this.db = db;
-    this.mapper = mapper;
+    this.reader =
+        mapper
+            .copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
     this.clock = clock;
   }
 
@@ -174,7 +184,11 @@ public class Monitoring {
                 + "' end, output->>'"
                 + RecordedOutput.BAND
                 + "',"
-                + " inputs->'features' from decision where recorded_at >= ? and recorded_at < ?"
+                + " inputs->'"
+                + RecordedInputs.FEATURES
+                + "', inputs->'"
+                + RecordedInputs.DEMOGRAPHICS
+                + "' from decision where recorded_at >= ? and recorded_at < ?"
                 + " and (?::text is null or service_id = ?) and (?::text is null or model_id = ?)"
                 + " and (?::text is null or client_iss = ?) limit "
                 + (MAX_RECORDS + 1))) {
@@ -185,13 +199,14 @@ public class Monitoring {
           Map<String, String> status = new HashMap<>();
           String features = rs.getString(6);
           if (features != null) {
-            for (JsonNode f : mapper.readTree(features)) {
-              if (f.hasNonNull("value")) {
-                inputs.put(f.get("name").asText(), f.get("value").asDouble());
+            for (FeatureValue f : reader.readValue(features, FeatureValue[].class)) {
+              if (f.value() != null) {
+                inputs.put(f.name(), f.value());
               }
-              status.put(f.get("name").asText(), f.path("status").asText());
+              status.put(f.name(), f.status() == null ? "" : f.status().name());
             }
           }
+          String demographics = rs.getString(7);
           String risk = rs.getString(4);
           rows.add(
               new Row(
@@ -201,7 +216,10 @@ public class Monitoring {
                   risk == null ? null : Double.valueOf(risk),
                   rs.getString(5),
                   inputs,
-                  status));
+                  status,
+                  demographics == null
+                      ? null
+                      : reader.readValue(demographics, Demographics.class)));
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
@@ -372,6 +390,15 @@ public class Monitoring {
   private static List<Subgroup> subgroups(List<Row> rows, Map<UUID, List<String[]>> feedback) {
     Map<String, List<Row>> groups = new TreeMap<>();
     for (Row r : rows) {
+      Demographics d = r.demographics();
+      if (d != null) {
+        add(groups, "sex", d.sex(), r);
+        add(groups, "ageBand", d.ageBand(), r);
+        add(groups, "race", d.race(), r);
+        add(groups, "ethnicity", d.ethnicity(), r);
+        continue;
+      }
+      // A record from before demographics were recorded: what the model's inputs say.
       Double female = r.inputs().get("female");
       if (female != null) {
         groups
@@ -381,7 +408,7 @@ public class Monitoring {
       }
       Double age = r.inputs().get("age");
       if (age != null) {
-        groups.computeIfAbsent("ageBand\u0000" + ageBand(age), k -> new ArrayList<>()).add(r);
+        add(groups, "ageBand", Demographics.ageBand(age), r);
       }
       if (r.status().containsKey("africanAmerican")) {
         String race =
@@ -417,15 +444,11 @@ public class Monitoring {
     return out;
   }
 
-  private static String ageBand(double age) {
-    if (age < 40) {
-      return "<40";
-    }
-    if (age >= 80) {
-      return "80+";
-    }
-    int lo = (int) (age / 10) * 10;
-    return lo + "–" + (lo + 9);
+  private static void add(Map<String, List<Row>> groups, String dimension, String group, Row r) {
+    groups
+        .computeIfAbsent(
+            dimension + "\u0000" + (group == null ? "not recorded" : group), k -> new ArrayList<>())
+        .add(r);
   }
 
   private static double quantile(double[] sorted, double q) {

@@ -1,15 +1,15 @@
 package dev.clarion.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clarion.binding.Extraction;
 import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.error.ConflictException;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RecordedInputs;
+import dev.clarion.risk.RecordedOutput;
 import dev.clarion.risk.RiskAssessor;
 import dev.clarion.risk.ScenarioSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,7 +46,6 @@ public class Replayer {
   private final RiskAssessor assessor;
   private final ScenarioSource scenarioSource;
   private final ObjectMapper mapper;
-  private final ObjectMapper lenient;
 
   Replayer(
       DecisionQueries decisions,
@@ -59,7 +58,6 @@ public class Replayer {
     this.assessor = assessor;
     this.scenarioSource = scenarioSource;
     this.mapper = mapper;
-    this.lenient = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   }
 
   public Replay replay(UUID id) {
@@ -85,7 +83,8 @@ public class Replayer {
     Model replayedModel =
         new Model(model.descriptor().id(), model.descriptor().version(), model.sha256());
 
-    Assessment a = assessor.assess(model, extraction(r.inputs), scenarios(r));
+    RecordedInputs inputs = inputs(r);
+    Assessment a = assessor.assess(model, inputs.extraction(), inputs.scenarios());
     JsonNode recorded =
         normalized(result(r.outcome, r.reasonCode, r.reasons, r.output, r.attributions));
     JsonNode replayed = normalized(result(a));
@@ -119,29 +118,25 @@ public class Replayer {
   }
 
   /**
-   * The scenarios the decision was scored with: recorded with its inputs since 2026-12-02; for
-   * older records, those its service scores with (order-sign: the ordered treatment).
+   * The stored inputs, typed. The scenarios the decision was scored with are recorded with its
+   * inputs since 2026-12-02; for older records they are those its service scores with (order-sign:
+   * the ordered treatment).
    */
-  private List<Assessment.Scenario> scenarios(DecisionRecord r) {
-    JsonNode recorded = r.inputs.get("scenarios");
-    if (recorded == null) {
-      return scenarioSource.forService(r.serviceId);
-    }
+  private RecordedInputs inputs(DecisionRecord r) {
+    RecordedInputs inputs;
     try {
-      return List.of(lenient.treeToValue(recorded, Assessment.Scenario[].class));
-    } catch (JsonProcessingException e) {
-      throw new ConflictException(
-          "not-replayable", "The stored scenarios cannot be read back as model inputs.");
-    }
-  }
-
-  private Extraction extraction(JsonNode inputs) {
-    try {
-      return lenient.treeToValue(inputs, Extraction.class);
-    } catch (JsonProcessingException e) {
+      inputs = RecordedInputs.read(r.inputs);
+    } catch (IllegalArgumentException e) {
       throw new ConflictException(
           "not-replayable", "The stored inputs cannot be read back as model inputs.");
     }
+    return inputs.scenarios() != null
+        ? inputs
+        : new RecordedInputs(
+            inputs.extraction(),
+            inputs.sources(),
+            scenarioSource.forService(r.serviceId),
+            inputs.demographics());
   }
 
   private ObjectNode result(
@@ -159,9 +154,9 @@ public class Replayer {
     return n;
   }
 
-  /** The same shape HookService records. */
+  /** The same shape DecisionRecorder records. */
   private ObjectNode result(Assessment a) {
-    ObjectNode output = a.scored() ? a.output(mapper) : null;
+    ObjectNode output = a.scored() ? RecordedOutput.of(a).toJson(mapper) : null;
     return result(
         a.outcome(),
         a.reasonCode(),

@@ -13,7 +13,6 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Period;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import java.util.OptionalInt;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
-import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Observation;
@@ -47,9 +45,6 @@ import org.hl7.fhir.r4.model.Resource;
  */
 @ApplicationScoped
 public class BindingExtractor {
-
-  static final String US_CORE_RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
-  static final String OMB = "urn:oid:2.16.840.1.113883.6.238";
 
   private final UnitConverter units;
 
@@ -81,7 +76,7 @@ public class BindingExtractor {
     }
     List<String> exclusions = new ArrayList<>();
     List<Extraction.Excluded> excludedBy = new ArrayList<>();
-    OptionalInt age = ageAt(data.patient(), day(now));
+    OptionalInt age = Demographics.ageAt(data.patient(), day(now));
     if (binding.minimumAge() != null && age.isPresent() && age.getAsInt() < binding.minimumAge()) {
       exclusions.add(
           "younger than "
@@ -128,9 +123,9 @@ public class BindingExtractor {
   private FeatureValue extract(
       String name, Input input, PatientData data, Instant now, List<String> notes) {
     return switch (input.source()) {
-      case PATIENT_AGE -> age(name, input, data.patient(), day(now));
-      case PATIENT_GENDER -> gender(name, input, data.patient());
-      case PATIENT_RACE -> race(name, input, data.patient(), notes);
+      case PATIENT_AGE -> PatientInputs.age(name, input, data.patient(), day(now));
+      case PATIENT_GENDER -> PatientInputs.gender(name, input, data.patient());
+      case PATIENT_RACE -> PatientInputs.race(name, input, data.patient(), notes);
       case OBSERVATION ->
           input.answers() != null
               ? codedObservation(name, input, data, now)
@@ -189,10 +184,10 @@ public class BindingExtractor {
         scr.date() != null && scr.date().length() >= 10
             ? LocalDate.parse(scr.date().substring(0, 10))
             : day(now);
-    if (ageAt(patient, measured).isEmpty()) {
+    if (Demographics.ageAt(patient, measured).isEmpty()) {
       return missing(name, input, null);
     }
-    int age = ageAt(patient, measured).getAsInt();
+    int age = Demographics.ageAt(patient, measured).getAsInt();
     boolean female = gender.equals("female");
     double egfr = CkdEpi2021.egfr(scr.value(), age, female);
     return new FeatureValue(
@@ -262,90 +257,6 @@ public class BindingExtractor {
       }
     }
     return false;
-  }
-
-  // ------------------------------------------------------------------ Patient
-
-  /** Whole years from Patient.birthDate to {@code day}; partial dates count from their start. */
-  public static OptionalInt ageAt(Patient patient, LocalDate day) {
-    if (patient == null || !patient.hasBirthDate()) {
-      return OptionalInt.empty();
-    }
-    var dob = patient.getBirthDateElement();
-    LocalDate born =
-        LocalDate.of(
-            dob.getYear(),
-            dob.getMonth() == null ? 1 : dob.getMonth() + 1,
-            dob.getDay() == null ? 1 : dob.getDay());
-    return OptionalInt.of(Period.between(born, day).getYears());
-  }
-
-  private FeatureValue age(String name, Input input, Patient patient, LocalDate today) {
-    if (ageAt(patient, today).isEmpty()) {
-      return missing(name, input, null);
-    }
-    var dob = patient.getBirthDateElement();
-    return observed(
-        name,
-        (double) ageAt(patient, today).getAsInt(),
-        input.unit(),
-        "born " + dob.getValueAsString(),
-        PatientData.reference(patient),
-        null,
-        false,
-        null);
-  }
-
-  private FeatureValue gender(String name, Input input, Patient patient) {
-    String code =
-        patient == null || patient.getGender() == null ? null : patient.getGender().toCode();
-    Double value = code == null ? null : input.answers().get(code);
-    if (value == null) {
-      return missing(name, input, code);
-    }
-    return observed(name, value, "1", code, PatientData.reference(patient), null, false, null);
-  }
-
-  private FeatureValue race(String name, Input input, Patient patient, List<String> notes) {
-    Optional<Coding> race = ombRace(patient);
-    if (race.isEmpty()) {
-      FeatureValue v = missing(name, input, null);
-      if (v.note() != null && v.status() == Status.ABSENT) {
-        notes.add(v.note());
-      }
-      return v;
-    }
-    Coding c = race.get();
-    String shown = c.hasDisplay() ? c.getDisplay() : c.getCode();
-    Double value = input.answers().get(c.getSystem() + "|" + c.getCode());
-    String note = null;
-    if (value == null) {
-      if (input.otherwise() == null) {
-        return missing(name, input, shown);
-      }
-      value = input.otherwise();
-      note = input.otherwiseNote() == null ? null : String.format(input.otherwiseNote(), shown);
-      if (note != null) {
-        notes.add(note);
-      }
-    }
-    return observed(name, value, "1", shown, PatientData.reference(patient), null, false, note);
-  }
-
-  private static Optional<Coding> ombRace(Patient patient) {
-    if (patient == null) {
-      return Optional.empty();
-    }
-    for (Extension ext : patient.getExtension()) {
-      if (US_CORE_RACE.equals(ext.getUrl())) {
-        for (Extension part : ext.getExtension()) {
-          if ("ombCategory".equals(part.getUrl()) && part.getValue() instanceof Coding c) {
-            return Optional.of(c);
-          }
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   // ------------------------------------------------------------------ Observations

@@ -1,13 +1,14 @@
 package dev.clarion.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.audit.DecisionQueries;
 import dev.clarion.audit.DecisionRecord;
+import dev.clarion.binding.Extraction;
 import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RecordedOutput;
 import dev.clarion.web.InputRow;
 import dev.clarion.web.SvgCharts;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The explanation page of one decision, linked from its card with a signed, expiring link ({@link
@@ -95,24 +97,19 @@ public class ExplanationPage {
         whatIfBars.add(new Bar(w.label(), changed, Formats.percent(changed), "bar down"));
       }
     }
+    RecordedInputs recorded = RecordedInputs.read(r.inputs);
     List<InputRow> inputs = new ArrayList<>();
-    if (r.inputs != null) {
-      r.inputs.path("features").forEach(f -> inputs.add(InputRow.of(f, d)));
-      r.inputs.path("recorded").forEach(f -> inputs.add(InputRow.of(f, d)));
-    }
     List<String> reasons = new ArrayList<>();
     if (r.reasons != null) {
       r.reasons.forEach(x -> reasons.add(x.asText()));
     }
-    if (r.inputs != null) {
+    if (recorded != null) {
+      Extraction x = recorded.extraction();
+      Stream.concat(x.features().stream(), x.recorded().stream())
+          .forEach(f -> inputs.add(InputRow.of(f, d)));
       // Which resource put the patient outside the population, and which value set matched it.
-      for (JsonNode e : r.inputs.path("excludedBy")) {
-        reasons.add(
-            e.path("reason").asText()
-                + ": "
-                + e.path("source").asText()
-                + " matched "
-                + InputRow.matched(e.path("matchedBy")));
+      for (Extraction.Excluded e : x.excludedBy()) {
+        reasons.add(e.reason() + ": " + e.source() + " matched " + InputRow.matched(e.matchedBy()));
       }
     }
     List<Row> model = new ArrayList<>();

@@ -69,7 +69,7 @@ public class CdsResource {
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
     Admitted a = admit(id, uri, http);
-    return hooks.invoke(a.service(), a.caller(), body, baseUrl(uri));
+    return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
   }
 
   /**

@@ -3,18 +3,16 @@ package dev.clarion.cds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clarion.audit.DecisionRecord;
+import dev.clarion.audit.Decision;
 import dev.clarion.audit.DecisionRecorder;
 import dev.clarion.binding.Binding;
 import dev.clarion.binding.BindingExtractor;
+import dev.clarion.binding.Demographics;
 import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.card.CardFactory;
 import dev.clarion.catalogue.ModelRegistry;
-import dev.clarion.cds.api.Card;
 import dev.clarion.cds.api.CdsRequest;
-import dev.clarion.cds.api.CdsResponse;
 import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.ClarionException;
 import dev.clarion.error.InvalidRequestException;
@@ -24,18 +22,19 @@ import dev.clarion.fhir.PatientData;
 import dev.clarion.fhir.PatientDataService;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
+import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RiskAssessor;
 import dev.clarion.security.CdsCaller;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,7 +57,6 @@ public class HookService {
   private final RiskAssessor assessor;
   private final CardFactory cards;
   private final DecisionRecorder recorder;
-  private final ObjectMapper mapper;
   private final ObjectMapper requestReader;
   private final Clock clock;
 
@@ -79,43 +77,40 @@ public class HookService {
     this.assessor = assessor;
     this.cards = cards;
     this.recorder = recorder;
-    this.mapper = mapper;
     // CDS Hooks 2.0: unknown fields and extensions are ignored.
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
   }
 
   /**
+   * Answers one call and records it.
+   *
    * @param service the service called (the caller has been checked to be allowed to call it)
    * @param caller the authenticated caller
+   * @return the recorded decision, whose cards are the response
+   * @throws ClarionException for a call that failed (recorded, with the status the caller gets)
    */
-  public CdsResponse invoke(
-      ServiceDefinition service, CdsCaller caller, byte[] body, String baseUrl) {
+  public Decision invoke(ServiceDefinition service, CdsCaller caller, byte[] body, String baseUrl) {
     long start = System.nanoTime();
     Instant now = clock.instant();
-    DecisionRecord record = new DecisionRecord();
-    record.id = UUID.randomUUID();
-    record.recordedAt = now;
-    record.serviceId = service.id();
-    record.clientId = caller.clientId();
-    record.clientIss = caller.iss();
-    record.clientTenant = caller.tenant();
-
-    List<Card> response;
+    Decision decision =
+        Decision.begin(
+            UUID.randomUUID(),
+            now,
+            service.id(),
+            new Decision.Caller(caller.clientId(), caller.iss(), caller.tenant()));
+    Steps steps = new Steps(decision);
     try {
-      response = decide(service, caller, body, baseUrl, now, record);
+      decision = decide(service, caller, body, baseUrl, steps);
     } catch (ClarionException e) {
-      fail(record, e.code(), e.getMessage(), e.status());
-      commit(record, start);
+      commit(steps.sofar.failed(e.code(), e.getMessage(), e.status()), start);
       throw e;
     } catch (RuntimeException e) {
-      fail(record, "internal-error", e.getClass().getName(), 500);
-      commit(record, start);
+      commit(steps.sofar.failed("internal-error", e.getClass().getName(), 500), start);
       throw e;
     }
-    record.httpStatus = 200;
-    commit(record, start);
-    return new CdsResponse(response);
+    commit(decision, start);
+    return decision;
   }
 
   /** The known service with this id, or 404. */
@@ -125,28 +120,40 @@ public class HookService {
         .orElseThrow(() -> new NotFoundException("unknown-service", "No such CDS service."));
   }
 
-  private List<Card> decide(
-      ServiceDefinition service,
-      CdsCaller caller,
-      byte[] body,
-      String baseUrl,
-      Instant now,
-      DecisionRecord record) {
+  /** The decision as far as the request path got: what a failure records. */
+  private static final class Steps {
+    Decision sofar;
+
+    Steps(Decision begun) {
+      this.sofar = begun;
+    }
+
+    Decision now(Decision d) {
+      sofar = d;
+      return d;
+    }
+  }
+
+  /** The request path, step by step; each step adds what it learned to the decision. */
+  private Decision decide(
+      ServiceDefinition service, CdsCaller caller, byte[] body, String baseUrl, Steps steps) {
+    Decision d = steps.sofar;
+    Instant now = d.at();
     CdsRequest request = parse(body);
     RequestLimits.check(body, request);
-    record.hookInstance = request.hookInstance();
-    record.hook = request.hook();
+    d = steps.now(d.withHook(request.hook(), request.hookInstance()));
     String patientId = validate(service, request);
-    record.patientRef = "Patient/" + patientId;
-    record.userRef = request.contextString("userId");
+    d = steps.now(d.withPatient(patientId, request.contextString("userId")));
 
     // The binding travels with the model: both come from the same catalogue, even mid-reload.
     ModelRegistry.Served served = models.served(service.clarion().model()).orElseThrow();
     OnnxModel model = served.model();
     Binding binding = served.binding();
-    record.modelId = model.descriptor().id();
-    record.modelVersion = model.descriptor().version();
-    record.modelSha256 = model.sha256();
+    d =
+        steps.now(
+            d.withModel(
+                new Decision.ModelVersion(
+                    model.descriptor().id(), model.descriptor().version(), model.sha256())));
 
     ServiceDefinition.Orders orders = service.clarion().orders();
     List<String> ordered = List.of();
@@ -155,16 +162,11 @@ public class HookService {
       ordered = DraftOrders.matching(request, binding.inputs().get(orders.matchInput()).match());
       if (ordered.isEmpty()) {
         // Nothing this service advises on is being ordered: no card, no FHIR work.
-        record.outcome = Assessment.Outcome.REFUSED;
-        record.reasonCode = "no-matching-order";
-        record.reasons =
-            mapper.valueToTree(List.of("No draft order is " + orders.description() + "."));
-        record.cardUuids = mapper.createArrayNode();
-        record.suggestionUuids = mapper.createArrayNode();
-        return List.of();
+        return d.refused("no-matching-order", "No draft order is " + orders.description() + ".");
       }
       scenarios = CdsServiceRegistry.scenarios(service);
     }
+
     PatientData data =
         patientData.gather(
             service,
@@ -173,19 +175,20 @@ public class HookService {
             r -> BindingExtractor.mayContribute(binding, r),
             caller::mayQuery);
     Extraction extraction = extractor.extract(model.descriptor(), binding, data, now);
-    ObjectNode inputs = mapper.valueToTree(extraction);
-    inputs.set("sources", mapper.valueToTree(data.sources()));
-    if (!scenarios.isEmpty()) {
-      // Replay scores the same scenarios, even if the service definition changes later.
-      inputs.set("scenarios", mapper.valueToTree(scenarios));
-    }
-    record.inputs = inputs;
-    Assessment assessment = assessor.assess(model, extraction, scenarios);
+    d =
+        steps.now(
+            d.withInputs(
+                new RecordedInputs(
+                    extraction,
+                    data.sources(),
+                    scenarios,
+                    Demographics.of(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC)))));
 
+    Assessment assessment = assessor.assess(model, extraction, scenarios);
     CardFactory.Context ctx =
         new CardFactory.Context(
             patientId,
-            record.id,
+            d.id(),
             now,
             baseUrl,
             orders == null
@@ -193,38 +196,21 @@ public class HookService {
                 : new CardFactory.Order(
                     String.join(", ", ordered) + " (" + orders.description() + ")",
                     orders.whatIf().label()));
-    record.outcome = assessment.outcome();
-    record.reasonCode = assessment.reasonCode();
-    List<Card> result;
     if (assessment.scored()) {
-      record.output = assessment.output(mapper);
-      record.attributions = mapper.valueToTree(assessment.attributions());
-      result =
-          orderChangesNothing(orders, binding, assessment, ctx)
-              ? List.of()
-              : List.of(cards.scored(assessment, ctx));
-      if (result.isEmpty()) {
-        record.reasons =
-            mapper.valueToTree(
-                List.of(
-                    "Already treated and at the treatment target: the order does not change the"
-                        + " estimate, so no card."));
-      }
-    } else {
-      record.reasons = mapper.valueToTree(assessment.reasons());
-      result =
-          silent(service, assessment, data, now)
-              ? List.of()
-              : List.of(cards.refused(assessment, ctx));
+      return orderChangesNothing(orders, binding, assessment, ctx)
+          ? d.assessed(
+              assessment,
+              List.of(),
+              "Already treated and at the treatment target: the order does not change the"
+                  + " estimate, so no card.")
+          : d.assessed(assessment, List.of(cards.scored(assessment, ctx)), null);
     }
-    record.cardUuids = mapper.valueToTree(result.stream().map(Card::uuid).toList());
-    record.suggestionUuids =
-        mapper.valueToTree(
-            result.stream()
-                .flatMap(c -> c.suggestions() == null ? Stream.empty() : c.suggestions().stream())
-                .map(Card.Suggestion::uuid)
-                .toList());
-    return result;
+    return d.assessed(
+        assessment,
+        silent(service, assessment, data, now)
+            ? List.of()
+            : List.of(cards.refused(assessment, ctx)),
+        null);
   }
 
   /**
@@ -264,7 +250,7 @@ public class HookService {
     OptionalInt years =
         age != null && age.value() != null
             ? OptionalInt.of(age.value().intValue())
-            : BindingExtractor.ageAt(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC));
+            : Demographics.ageAt(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC));
     if (below != null && years.isPresent() && years.getAsInt() < below) {
       return true;
     }
@@ -320,24 +306,12 @@ public class HookService {
     return patientId;
   }
 
-  private void fail(DecisionRecord record, String code, String message, int status) {
-    record.outcome = Assessment.Outcome.FAILED;
-    record.reasonCode = code;
-    record.reasons = mapper.valueToTree(List.of(message));
-    record.httpStatus = status;
-    record.output = null;
-    record.attributions = null;
-    record.cardUuids = null;
-    record.suggestionUuids = null;
-  }
-
-  private void commit(DecisionRecord record, long start) {
-    record.latencyMicros = (System.nanoTime() - start) / 1_000;
+  private void commit(Decision decision, long start) {
     try {
-      recorder.record(record);
+      recorder.record(decision, Duration.ofNanos(System.nanoTime() - start));
     } catch (RuntimeException e) {
       // Log the failure class only: the record holds patient references.
-      LOG.errorf("Decision %s could not be recorded: %s", record.id, e.getClass().getName());
+      LOG.errorf("Decision %s could not be recorded: %s", decision.id(), e.getClass().getName());
       throw new RecordUnavailableException(e);
     }
   }

@@ -1,7 +1,5 @@
 package dev.clarion.risk;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.binding.Extraction;
 import dev.clarion.model.OnnxModel;
 import java.util.List;
@@ -109,11 +107,6 @@ public record Assessment(
     public Change first() {
       return set.get(0);
     }
-  }
-
-  /** What a decision record stores as the output of a scored assessment. */
-  public ObjectNode output(ObjectMapper mapper) {
-    return RecordedOutput.of(this).toJson(mapper);
   }
 
   public boolean scored() {

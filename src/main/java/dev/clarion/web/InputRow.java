@@ -1,6 +1,6 @@
 package dev.clarion.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.clarion.binding.FeatureValue;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.terminology.CodeMatch;
@@ -25,23 +25,22 @@ public record InputRow(
     String note,
     String matched) {
 
-  /** From one entry of a decision record's {@code inputs.features}, labelled by its model. */
-  public static InputRow of(JsonNode f, ModelDescriptor model) {
-    String name = f.path("name").asText();
+  /** From one recorded input or fact of a decision, labelled by its model. */
+  public static InputRow of(FeatureValue f, ModelDescriptor model) {
     ModelDescriptor.Feature feature =
-        model == null || model.featureIndex(name) < 0
+        model == null || model.featureIndex(f.name()) < 0
             ? null
-            : model.features().get(model.featureIndex(name));
-    String unit = feature != null ? feature.unit() : f.path("unit").asText(null);
+            : model.features().get(model.featureIndex(f.name()));
+    String unit = feature != null ? feature.unit() : f.unit();
     return new InputRow(
-        feature != null ? feature.label() : words(name),
-        f.hasNonNull("value") ? Formats.quantity(f.get("value").asDouble(), unit) : "—",
-        Formats.day(f.path("date").asText(null)),
-        f.path("source").asText(""),
-        f.path("status").asText("").toLowerCase(Locale.ROOT)
-            + (f.path("stale").asBoolean() ? ", stale" : ""),
-        f.path("note").asText(""),
-        matched(f.path("matchedBy")));
+        feature != null ? feature.label() : words(f.name()),
+        f.value() != null ? Formats.quantity(f.value(), unit) : "—",
+        Formats.day(f.date()),
+        f.source() == null ? "" : f.source(),
+        (f.status() == null ? "" : f.status().name().toLowerCase(Locale.ROOT))
+            + (f.stale() ? ", stale" : ""),
+        f.note() == null ? "" : f.note(),
+        matched(f.matchedBy()));
   }
 
   /** A recorded fact's name in words: {@code statinIntensity → "Statin intensity"}. */
@@ -56,25 +55,15 @@ public record InputRow(
    * A recorded {@code matchedBy} in words: "Diabetes (url|version), code in value set E11.9"; ""
    * when there is none. The one phrasing of a code match on the pages.
    */
-  public static String matched(JsonNode m) {
-    if (m.isMissingNode() || m.isNull()) {
+  public static String matched(CodeMatch m) {
+    if (m == null) {
       return "";
     }
-    String way;
-    try {
-      way = CodeMatch.Via.valueOf(m.path("via").asText()).label();
-    } catch (IllegalArgumentException e) {
-      way = m.path("via").asText(); // a way this version does not know
-    }
-    String code = m.path("code").asText("");
-    return m.hasNonNull("valueSet")
-        ? m.path("valueSetTitle").asText()
-            + " ("
-            + m.get("valueSet").asText()
-            + "), "
-            + way
-            + " "
-            + code
+    // A way this version does not know reads back as null.
+    String way = m.via() == null ? "matched" : m.via().label();
+    String code = m.code() == null ? "" : m.code();
+    return m.valueSet() != null
+        ? m.valueSetTitle() + " (" + m.valueSet() + "), " + way + " " + code
         : way + " " + code;
   }
 }

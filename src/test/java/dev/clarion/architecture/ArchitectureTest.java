@@ -40,7 +40,7 @@ class ArchitectureTest {
           Map.entry("explain", Set.of("model", "error")),
           Map.entry("risk", Set.of("model", "binding", "explain", "error")),
           // Presentation helpers, trust, the decision record, cards.
-          Map.entry("web", Set.of("model", "terminology", "format")),
+          Map.entry("web", Set.of("model", "terminology", "binding", "format")),
           Map.entry("security", Set.of("cds.api", "fhir", "error", "runtime")),
           Map.entry(
               "audit",

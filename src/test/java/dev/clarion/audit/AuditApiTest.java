@@ -318,8 +318,62 @@ class AuditApiTest {
         .body(
             "subgroups.find { it.dimension == 'sex' && it.group == 'male' }.overrideRate",
             equalTo(1.0f))
-        .body("subgroups.findAll { it.dimension == 'ageBand' }.group", hasItem("50–59"));
+        .body("subgroups.findAll { it.dimension == 'ageBand' }.group", hasItem("50–59"))
+        // From the Patient's US Core race and ethnicity extensions, not from a model input.
+        .body(
+            "subgroups.find { it.dimension == 'race' && it.group == 'White' }.scored", equalTo(55))
+        .body(
+            "subgroups.find { it.dimension == 'ethnicity' && it.group == 'Not Hispanic or Latino'"
+                + " }.scored",
+            equalTo(55));
     auditor().queryParam("from", "last week").get("/audit/monitoring").then().statusCode(400);
+  }
+
+  /**
+   * NEWS2 has no age, sex or race input, yet its decisions have subgroups: from the demographics
+   * every decision records, read from the Patient.
+   */
+  @Test
+  void aModelWithoutDemographicInputsHasSubgroupsFromThePatient() throws Exception {
+    Instant from = Instant.now().minusSeconds(1);
+    ObjectNode request =
+        dev.clarion.cds.News2ServiceTest.request(
+            dev.clarion.cds.News2ServiceTest.workedExample(), "1961-03-02", null);
+    ObjectNode patient = (ObjectNode) request.at("/prefetch/patient");
+    ObjectNode race = patient.putArray("extension").addObject();
+    race.put("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+    race.putArray("extension")
+        .addObject()
+        .put("url", "ombCategory")
+        .putObject("valueCoding")
+        .put("system", "urn:oid:2.16.840.1.113883.6.238")
+        .put("code", "2054-5");
+    TestEhr.signed("/cds-services/news2")
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post("/cds-services/news2")
+        .then()
+        .statusCode(200);
+    String to = Instant.now().plusSeconds(1).toString();
+    int age =
+        java.time.Period.between(java.time.LocalDate.of(1961, 3, 2), java.time.LocalDate.now())
+            .getYears();
+    String band = (age / 10 * 10) + "–" + (age / 10 * 10 + 9);
+    auditor()
+        .queryParam("service", "news2")
+        .queryParam("from", from.toString())
+        .queryParam("to", to)
+        .get("/audit/monitoring")
+        .then()
+        .statusCode(200)
+        .body("scores.bands.size()", equalTo(1))
+        .body(
+            "subgroups.find { it.dimension == 'sex' && it.group == 'female' }.decisions",
+            equalTo(1))
+        .body("subgroups.find { it.dimension == 'ageBand' }.group", equalTo(band))
+        .body(
+            "subgroups.find { it.dimension == 'race' }.group", equalTo("Black or African American"))
+        .body("subgroups.find { it.dimension == 'ethnicity' }.group", equalTo("not recorded"));
   }
 
   String decide(String fixture, int status) throws Exception {

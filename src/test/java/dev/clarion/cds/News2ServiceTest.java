@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * patients it must not score.
  */
 @QuarkusTest
-class News2ServiceTest {
+public class News2ServiceTest {
 
   static final String PATH = "/cds-services/news2";
   static final String PATIENT = "Patient/news2-patient";
@@ -34,11 +34,11 @@ class News2ServiceTest {
   @Inject DataSource db;
 
   /** The RCP worked example: RR 24, SpO2 93 on 2 L/min oxygen, SBP 105, HR 115, alert, 38.5 °C. */
-  static Vitals workedExample() {
+  public static Vitals workedExample() {
     return new Vitals(24, 93, 2.0, 105, 115, "248234008", 38.5, Duration.ofHours(2));
   }
 
-  record Vitals(
+  public record Vitals(
       double rr,
       double spo2,
       Double oxygenFlow,
@@ -48,7 +48,7 @@ class News2ServiceTest {
       double temperature,
       Duration age) {}
 
-  static ObjectNode request(Vitals v, String birthDate, String conditionCode) {
+  public static ObjectNode request(Vitals v, String birthDate, String conditionCode) {
     ObjectNode request = Fixtures.JSON.createObjectNode();
     request.put("hook", "encounter-start").put("hookInstance", UUID.randomUUID().toString());
     request
