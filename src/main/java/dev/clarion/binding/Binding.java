@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  *     from the intensity value sets); same shape as an input; null: none
  * @param minimumAge patients younger than this (whole years at the index date) are outside the
  *     model's population; null: no limit beyond the inputs' ranges
+ * @param requires the gate into the model's population: recorded fact → the reason given when it is
+ *     not present (e.g. {@code atrialFibrillation → "no atrial fibrillation or flutter recorded"}
+ *     for a score that is only for patients with AF); the patient is scored only when every named
+ *     fact is found (its {@code present} value); null: no gate
  */
 public record Binding(
     String model,
@@ -33,7 +37,8 @@ public record Binding(
     Map<String, Input> inputs,
     List<Exclusion> exclusions,
     Integer minimumAge,
-    Map<String, Input> recorded) {
+    Map<String, Input> recorded,
+    Map<String, String> requires) {
 
   /** Where an input comes from. */
   public enum Source {

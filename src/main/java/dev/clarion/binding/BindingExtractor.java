@@ -116,6 +116,20 @@ public class BindingExtractor {
           .recorded()
           .forEach((name, input) -> recorded.add(extract(name, input, data, now, notes)));
     }
+    if (binding.requires() != null) {
+      // The gate into the population: each required fact must have been found.
+      binding
+          .requires()
+          .forEach(
+              (name, reason) -> {
+                FeatureValue fact =
+                    recorded.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+                if (fact.value() == null
+                    || !fact.value().equals(binding.recorded().get(name).present())) {
+                  exclusions.add(reason);
+                }
+              });
+    }
     return new Extraction(
         List.copyOf(features), exclusions, notes, basis, excludedBy, List.copyOf(recorded));
   }
@@ -217,7 +231,11 @@ public class BindingExtractor {
     if ("Patient".equals(type)) {
       return true;
     }
-    for (Input bound : binding.inputs().values()) {
+    List<Input> all = new ArrayList<>(binding.inputs().values());
+    if (binding.recorded() != null) {
+      all.addAll(binding.recorded().values());
+    }
+    for (Input bound : all) {
       if (bound.creatinine() != null
           && "Observation".equals(type)
           && anyCoding(resource, bound.creatinine().match())) {

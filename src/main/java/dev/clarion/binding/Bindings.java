@@ -91,7 +91,8 @@ public final class Bindings {
                             resolve(file, "recorded." + name + "." + field, set, valueSets)));
       }
     }
-    return new Binding(b.model(), b.description(), inputs, exclusions, b.minimumAge(), recorded);
+    return new Binding(
+        b.model(), b.description(), inputs, exclusions, b.minimumAge(), recorded, b.requires());
   }
 
   private static Binding.CodeSet resolve(
@@ -187,6 +188,20 @@ public final class Bindings {
           throw new DefinitionException(file, field + ".source", "is required");
         }
         requireFor(file, field, r.getValue());
+      }
+    }
+    if (b.requires() != null) {
+      for (Map.Entry<String, String> r : b.requires().entrySet()) {
+        String field = "requires." + r.getKey();
+        Input fact = b.recorded() == null ? null : b.recorded().get(r.getKey());
+        if (fact == null || fact.present() == null) {
+          throw new DefinitionException(
+              file, field, "must name a recorded fact with a 'present' value");
+        }
+        if (r.getValue() == null || r.getValue().isBlank()) {
+          throw new DefinitionException(
+              file, field, "needs the reason given when the fact is not found");
+        }
       }
     }
     if (b.exclusions() != null) {

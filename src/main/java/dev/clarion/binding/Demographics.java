@@ -87,7 +87,9 @@ public record Demographics(String ageBand, String sex, String race, String ethni
   }
 
   private static String category(Patient patient, String url, String several) {
-    List<Coding> found = PatientInputs.ombCategories(patient, url);
+    // A category without a code says nothing a group can be made of.
+    List<Coding> found =
+        PatientInputs.ombCategories(patient, url).stream().filter(Coding::hasCode).toList();
     if (found.isEmpty()) {
       return null;
     }

@@ -516,9 +516,20 @@ public class CardFactory {
         continue;
       }
       if (b.code().equals(band)) {
-        return b.upper() == null
-            ? Formats.plain(lower) + " points or more"
-            : Formats.plain(lower) + "–" + Formats.plain(b.upper() - 1) + " points";
+        String not =
+            d.bandsNotCounting() == null
+                ? ""
+                : " not counting "
+                    + d.features()
+                        .get(d.featureIndex(d.bandsNotCounting()))
+                        .label()
+                        .toLowerCase(Locale.ROOT);
+        return (b.upper() == null
+                ? Formats.plain(lower) + " points or more"
+                : b.upper() - 1 == lower
+                    ? Formats.plain(lower) + (lower == 1 ? " point" : " points")
+                    : Formats.plain(lower) + "–" + Formats.plain(b.upper() - 1) + " points")
+            + not;
       }
       lower = b.upper() == null ? lower : b.upper();
     }

@@ -32,6 +32,9 @@ import java.util.Map;
  * @param bands risk bands in ascending order; the last one has no upper bound
  * @param alsoReports further outputs of the same graph shown beside the main one (e.g. the 2-year
  *     KFRE beside the 5-year), not explained; null or empty when there are none
+ * @param bandsNotCounting for point scores: the item whose points the bands do not count
+ *     (CHA₂DS₂-VASc: the sex category, since the guideline's thresholds are ≥ 2 in men and ≥ 3 in
+ *     women); null: the bands bound the total
  */
 public record ModelDescriptor(
     String id,
@@ -53,7 +56,8 @@ public record ModelDescriptor(
     List<Feature> features,
     Reference reference,
     List<Band> bands,
-    List<AlsoReport> alsoReports) {
+    List<AlsoReport> alsoReports,
+    String bandsNotCounting) {
 
   /** The code system naming Clarion's models ({@code id|version}) in FHIR resources. */
   public static final String CODE_SYSTEM = "https://clarion.dev/fhir/CodeSystem/model";
@@ -200,12 +204,15 @@ public record ModelDescriptor(
 
   /**
    * The band of an output: the first band (without {@code anyItemAtLeast}) whose upper bound is
-   * above it, raised to a higher {@code anyItemAtLeast} band when one of {@code itemPoints} reaches
-   * that band's item threshold.
+   * above it (less the points of {@code bandsNotCounting}), raised to a higher {@code
+   * anyItemAtLeast} band when one of {@code itemPoints} reaches that band's item threshold.
    *
    * @param itemPoints each item's points, or null
    */
   public Band bandOf(double risk, double[] itemPoints) {
+    if (bandsNotCounting != null && itemPoints != null) {
+      risk -= itemPoints[featureIndex(bandsNotCounting)];
+    }
     int chosen = bands.size() - 1;
     for (int i = 0; i < bands.size(); i++) {
       Band band = bands.get(i);

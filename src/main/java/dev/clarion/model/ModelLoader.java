@@ -75,6 +75,13 @@ public final class ModelLoader {
       throw new DefinitionException(file, "bands", "must list at least one band");
     }
     validateScale(file, d);
+    if (d.bandsNotCounting() != null
+        && (!d.points()
+            || d.featureIndex(d.bandsNotCounting()) < 0
+            || d.features().get(d.featureIndex(d.bandsNotCounting())).points() == null)) {
+      throw new DefinitionException(
+          file, "bandsNotCounting", "must name an item with points of a point score");
+    }
 
     byte[] artifact;
     Path artifactFile = file.resolveSibling(d.artifact());

@@ -71,6 +71,15 @@ class DemographicsTest {
   }
 
   @Test
+  void aCategoryWithoutACodeIsNotRecorded() {
+    Patient p = patient("1990-01-01");
+    p.addExtension()
+        .setUrl(Demographics.US_CORE_RACE)
+        .addExtension("ombCategory", new Coding().setSystem(OMB).setDisplay("White"));
+    assertNull(Demographics.of(p, DAY).race(), "found by the fuzz test: a coding with no code");
+  }
+
+  @Test
   void noPatientIsEmpty() {
     assertTrue(Demographics.of(null, DAY).empty());
   }

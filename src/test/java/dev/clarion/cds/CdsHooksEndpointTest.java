@@ -63,7 +63,13 @@ class CdsHooksEndpointTest {
         .body(
             "services.id",
             containsInAnyOrder(
-                "ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign"))
+                "ascvd-risk",
+                "prevent-cvd",
+                "kfre",
+                "news2",
+                "lace",
+                "bp-order-sign",
+                "cha2ds2-vasc"))
         .body(ascvd + ".hook", equalTo("patient-view"))
         .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
         .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))

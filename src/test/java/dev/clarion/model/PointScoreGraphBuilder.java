@@ -22,10 +22,10 @@ import org.tribuo.util.onnx.ONNXPlaceholder;
  * upTo_j]} (Greater, Cast, Gemm). Outputs {@code score} float[N,1] (the total) and {@code points}
  * float[N,d] (each item's points, the explanation).
  *
- * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.clarion.model.PointScoreGraphBuilder -Dexec.args=models/news2} to rewrite a
- * model's ONNX file from its model.json (then update the sha256 there); deterministic byte for byte
- * (checked by a test).
+ * <p>Run it with the test classpath as models/README.md shows ({@code java -cp …
+ * PointScoreGraphBuilder models/news2}; not {@code exec:java -Dexec.args}, which the build's own
+ * exec steps would also receive) to rewrite a model's ONNX file from its model.json (then update
+ * the sha256 there); deterministic byte for byte (checked by a test).
  */
 public final class PointScoreGraphBuilder {
 

@@ -107,9 +107,21 @@ public final class TestEhr {
     }
   }
 
-  /** The services the test EHR may call: every service in cds-hooks/. */
-  public static final List<String> SERVICES =
-      List.of("ascvd-risk", "prevent-cvd", "kfre", "news2", "lace", "bp-order-sign");
+  /** The services the test EHR may call: every service in cds-hooks/ (a new one needs no edit). */
+  public static final List<String> SERVICES = services();
+
+  private static List<String> services() {
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("cds-hooks"))) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".json"))
+          .map(n -> n.substring(0, n.length() - ".json".length()))
+          .sorted()
+          .toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   /** Registers the test EHR if this Quarkus app's database does not have it yet. */
   public static synchronized void ensureRegistered() {
