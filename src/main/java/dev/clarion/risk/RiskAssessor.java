@@ -35,13 +35,29 @@ public class RiskAssessor {
    */
   public Assessment assess(
       OnnxModel model, Extraction extraction, List<Assessment.Scenario> scenarios) {
-    ModelDescriptor d = model.descriptor();
+    Assessment refusal = admit(model, extraction);
+    if (refusal != null) {
+      return refusal;
+    }
+    Batch batch = batch(model.descriptor(), extraction, scenarios);
+    Explainer.Explanation e =
+        explainers
+            .forModel(model.descriptor())
+            .explain(model, batch.patient(), batch.reference(), batch.attributed(), batch.rows());
+    return read(model, extraction, batch, e);
+  }
+
+  /**
+   * Admission: may the model score this patient? A refusal (exclusions, then missing inputs, then
+   * values outside the validated ranges) with every reason; null when it may.
+   */
+  private static Assessment admit(OnnxModel model, Extraction extraction) {
     if (!extraction.exclusions().isEmpty()) {
       return refused("excluded", extraction.exclusions(), model, extraction);
     }
     List<String> missing = new ArrayList<>();
     List<String> outOfRange = new ArrayList<>();
-    for (ModelDescriptor.Feature f : d.features()) {
+    for (ModelDescriptor.Feature f : model.descriptor().features()) {
       FeatureValue v = extraction.feature(f.name());
       if (f.isOptional()) {
         continue; // NaN in its column when missing or out of range (usable() below)
@@ -69,8 +85,35 @@ public class RiskAssessor {
     if (!outOfRange.isEmpty()) {
       return refused("out-of-range", outOfRange, model, extraction);
     }
+    return null;
+  }
 
-    int width = model.width();
+  /**
+   * One what-if row of the batch: either a modifiable input at its own target ({@code feature}), or
+   * a scenario of the service (e.g. the treatment being ordered).
+   */
+  private record WhatIfRow(ModelDescriptor.Feature feature, Assessment.Scenario scenario) {}
+
+  /**
+   * What the explainer scores in one call: the patient's row, the reference, which inputs are
+   * attributed, and the what-if rows with what each of them is.
+   */
+  private record Batch(
+      float[] patient,
+      float[] reference,
+      boolean[] attributed,
+      List<float[]> rows,
+      List<WhatIfRow> whatIfs) {}
+
+  /**
+   * The batch: the patient (NaN for an optional input that cannot be used), the reference profile
+   * for the attributed inputs, one row per modifiable input on the wrong side of its target, and
+   * one per scenario whose first input is on the far side of that input's own target (or always,
+   * without one).
+   */
+  private static Batch batch(
+      ModelDescriptor d, Extraction extraction, List<Assessment.Scenario> scenarios) {
+    int width = d.features().size();
     float[] patient = new float[width];
     float[] reference = new float[width];
     boolean[] attributed = new boolean[width];
@@ -82,38 +125,41 @@ public class RiskAssessor {
       reference[i] =
           f.attributed() ? d.reference().values().get(f.name()).floatValue() : patient[i];
     }
-    // What-if rows: the patient with one modifiable input at its target, in the same batch.
-    List<float[]> whatIfRows = new ArrayList<>();
-    List<Integer> whatIfColumns = new ArrayList<>();
+    List<float[]> rows = new ArrayList<>();
+    List<WhatIfRow> whatIfs = new ArrayList<>();
     for (int i = 0; i < width; i++) {
-      ModelDescriptor.WhatIf w = d.features().get(i).whatIf();
-      if (w != null && w.appliesTo(patient[i])) {
+      ModelDescriptor.Feature f = d.features().get(i);
+      if (f.whatIf() != null && f.whatIf().appliesTo(patient[i])) {
         float[] row = patient.clone();
-        row[i] = (float) w.target();
-        whatIfRows.add(row);
-        whatIfColumns.add(i);
+        row[i] = (float) f.whatIf().target();
+        rows.add(row);
+        whatIfs.add(new WhatIfRow(f, null));
       }
     }
-    List<Assessment.Scenario> applied = new ArrayList<>();
     for (Assessment.Scenario scenario : scenarios) {
       int column = d.featureIndex(scenario.first().input());
       ModelDescriptor.WhatIf own = d.features().get(column).whatIf();
       if (own == null || own.appliesTo(patient[column])) {
         float[] row = patient.clone();
         scenario.set().forEach(c -> row[d.featureIndex(c.input())] = (float) c.value());
-        whatIfRows.add(row);
-        whatIfColumns.add(-1 - applied.size());
-        applied.add(scenario);
+        rows.add(row);
+        whatIfs.add(new WhatIfRow(null, scenario));
       }
     }
-    Explainer.Explanation e =
-        explainers.forModel(d).explain(model, patient, reference, attributed, whatIfRows);
+    return new Batch(patient, reference, attributed, rows, whatIfs);
+  }
+
+  /** Reading the explainer's result: what-ifs, attributions, further outputs, band. */
+  private static Assessment read(
+      OnnxModel model, Extraction extraction, Batch batch, Explainer.Explanation e) {
+    ModelDescriptor d = model.descriptor();
+    float[] patient = batch.patient();
     List<Assessment.WhatIf> whatIfs = new ArrayList<>();
-    for (int w = 0; w < whatIfColumns.size(); w++) {
-      int i = whatIfColumns.get(w);
-      if (i < 0) {
+    for (int w = 0; w < batch.whatIfs().size(); w++) {
+      WhatIfRow row = batch.whatIfs().get(w);
+      if (row.scenario() != null) {
         // A scenario: from/to are the patient's and the scenario's value of its first input.
-        Assessment.Scenario scenario = applied.get(-1 - i);
+        Assessment.Scenario scenario = row.scenario();
         whatIfs.add(
             new Assessment.WhatIf(
                 String.join(
@@ -122,20 +168,24 @@ public class RiskAssessor {
                 patient[d.featureIndex(scenario.first().input())],
                 scenario.first().value(),
                 e.whatIf()[w]));
-        continue;
+      } else {
+        ModelDescriptor.Feature f = row.feature();
+        whatIfs.add(
+            new Assessment.WhatIf(
+                f.name(),
+                f.whatIf().label(),
+                patient[d.featureIndex(f.name())],
+                f.whatIf().target(),
+                e.whatIf()[w]));
       }
-      ModelDescriptor.Feature f = d.features().get(i);
-      whatIfs.add(
-          new Assessment.WhatIf(
-              f.name(), f.whatIf().label(), patient[i], f.whatIf().target(), e.whatIf()[w]));
     }
     List<Assessment.Attribution> attributions = new ArrayList<>();
-    for (int i = 0; i < width; i++) {
+    for (int i = 0; i < patient.length; i++) {
       ModelDescriptor.Feature f = d.features().get(i);
       if (f.attributed()) {
         attributions.add(
             new Assessment.Attribution(
-                f.name(), f.label(), patient[i], reference[i], e.contributions()[i]));
+                f.name(), f.label(), patient[i], batch.reference()[i], e.contributions()[i]));
       }
     }
     List<Assessment.AlsoReport> also = new ArrayList<>();
