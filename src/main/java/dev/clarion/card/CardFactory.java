@@ -519,11 +519,8 @@ public class CardFactory {
         String not =
             d.bandsNotCounting() == null
                 ? ""
-                : " not counting "
-                    + d.features()
-                        .get(d.featureIndex(d.bandsNotCounting()))
-                        .label()
-                        .toLowerCase(Locale.ROOT);
+                : ", not counting "
+                    + d.features().get(d.featureIndex(d.bandsNotCounting())).label();
         return (b.upper() == null
                 ? Formats.plain(lower) + " points or more"
                 : b.upper() - 1 == lower

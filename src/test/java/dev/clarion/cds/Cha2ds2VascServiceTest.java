@@ -80,6 +80,9 @@ class Cha2ds2VascServiceTest {
         .body("cards", hasSize(1))
         .body("cards[0].summary", containsString("CHA₂DS₂-VASc 5"))
         .body("cards[0].summary", containsString("high"))
+        .body(
+            "cards[0].detail",
+            containsString("high (2 points or more, not counting Sc: sex category (female))"))
         .body("cards[0].indicator", equalTo("warning"));
     assertEquals("SCORED", Sql.decision(db, request, "outcome"));
     JsonNode inputs = Fixtures.JSON.readTree(Sql.decision(db, request, "inputs"));
