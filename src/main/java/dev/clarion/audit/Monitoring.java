@@ -1,7 +1,5 @@
 package dev.clarion.audit;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Demographics;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.error.InvalidRequestException;
@@ -110,16 +108,10 @@ public class Monitoring {
       Demographics demographics) {}
 
   private final AgroalDataSource db;
-  private final ObjectMapper reader;
   private final Clock clock;
 
-  Monitoring(AgroalDataSource db, ObjectMapper mapper, Clock clock) {
+  Monitoring(AgroalDataSource db, Clock clock) {
     this.db = db;
-    this.reader =
-        mapper
-            .copy()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
     this.clock = clock;
   }
 
@@ -199,7 +191,7 @@ public class Monitoring {
           Map<String, String> status = new HashMap<>();
           String features = rs.getString(6);
           if (features != null) {
-            for (FeatureValue f : reader.readValue(features, FeatureValue[].class)) {
+            for (FeatureValue f : RecordedInputs.part(features, FeatureValue[].class)) {
               if (f.value() != null) {
                 inputs.put(f.name(), f.value());
               }
@@ -219,7 +211,7 @@ public class Monitoring {
                   status,
                   demographics == null
                       ? null
-                      : reader.readValue(demographics, Demographics.class)));
+                      : RecordedInputs.part(demographics, Demographics.class)));
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);

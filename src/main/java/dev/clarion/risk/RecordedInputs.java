@@ -42,6 +42,17 @@ public record RecordedInputs(
           // A code-match way or status a later version adds reads as null, not as an error.
           .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL);
 
+  /**
+   * One stored part read on its own (monitoring reads {@value #FEATURES} and {@value #DEMOGRAPHICS}
+   * straight from SQL), as leniently as {@link #read}.
+   *
+   * @throws com.fasterxml.jackson.core.JsonProcessingException if it is not that part
+   */
+  public static <T> T part(String json, Class<T> type)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    return READER.readValue(json, type);
+  }
+
   /** The stored form. */
   public ObjectNode toJson(ObjectMapper mapper) {
     ObjectNode inputs = mapper.valueToTree(extraction);

@@ -63,6 +63,14 @@ class Cha2ds2VascServiceTest {
     return request;
   }
 
+  static io.restassured.response.ValidatableResponse call(ObjectNode request) {
+    return TestEhr.signed(PATH)
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(PATH)
+        .then();
+  }
+
   static String born(int yearsAgo) {
     return LocalDate.now().minusYears(yearsAgo).minusDays(1).toString();
   }
@@ -71,11 +79,7 @@ class Cha2ds2VascServiceTest {
   void aWomanWithAfHypertensionAndDiabetesAged76Scores5High() throws Exception {
     // Lip 2010 Table 1: A₂ 2 + Sc 1 + H 1 + D 1 = 5; 2023 ACC/AHA §6.3.1: woman ≥ 3 → high.
     ObjectNode request = request("female", born(76), "I48.91", "I10", "E11.9");
-    TestEhr.signed(PATH)
-        .contentType("application/json")
-        .body(Fixtures.text(request))
-        .post(PATH)
-        .then()
+    call(request)
         .statusCode(200)
         .body("cards", hasSize(1))
         .body("cards[0].summary", containsString("CHA₂DS₂-VASc 5"))
@@ -97,13 +101,7 @@ class Cha2ds2VascServiceTest {
   @Test
   void aManWithoutAfGetsNoCardAndTheRecordSaysWhy() throws Exception {
     ObjectNode request = request("male", born(80), "I10", "E11.9");
-    TestEhr.signed(PATH)
-        .contentType("application/json")
-        .body(Fixtures.text(request))
-        .post(PATH)
-        .then()
-        .statusCode(200)
-        .body("cards", hasSize(0));
+    call(request).statusCode(200).body("cards", hasSize(0));
     assertEquals("REFUSED", Sql.decision(db, request, "outcome"));
     assertEquals("excluded", Sql.decision(db, request, "reason_code"));
     assertTrue(Sql.decision(db, request, "reasons").contains("no atrial fibrillation or flutter"));
@@ -112,11 +110,7 @@ class Cha2ds2VascServiceTest {
   @Test
   void aManWithAfAndNoOtherRiskFactorIsLow() throws Exception {
     ObjectNode request = request("male", born(50), "I48.0");
-    TestEhr.signed(PATH)
-        .contentType("application/json")
-        .body(Fixtures.text(request))
-        .post(PATH)
-        .then()
+    call(request)
         .statusCode(200)
         .body("cards", hasSize(1))
         .body("cards[0].summary", containsString("CHA₂DS₂-VASc 0"))
