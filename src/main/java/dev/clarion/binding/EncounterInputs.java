@@ -43,17 +43,17 @@ final class EncounterInputs {
   static FeatureValue lengthOfStay(String name, Input input, PatientData data, Instant now) {
     Optional<Encounter> found = index(data);
     if (found.isEmpty() || !found.get().getPeriod().hasStart()) {
-      return BindingExtractor.missing(name, input, null);
+      return FeatureValue.missing(name, input, null);
     }
     Encounter e = found.get();
-    LocalDate start = BindingExtractor.toLocalDate(e.getPeriod().getStart());
+    LocalDate start = Dates.toLocalDate(e.getPeriod().getStart());
     boolean ended = e.getPeriod().hasEnd();
     LocalDate end =
         ended
-            ? BindingExtractor.toLocalDate(e.getPeriod().getEnd())
+            ? Dates.toLocalDate(e.getPeriod().getEnd())
             : LocalDate.ofInstant(now, ZoneOffset.UTC);
     long days = Math.max(0, ChronoUnit.DAYS.between(start, end));
-    return BindingExtractor.observed(
+    return FeatureValue.observed(
         name,
         (double) days,
         input.unit(),
@@ -71,7 +71,7 @@ final class EncounterInputs {
   static FeatureValue acuity(String name, Input input, PatientData data) {
     Optional<Encounter> found = index(data);
     if (found.isEmpty()) {
-      return BindingExtractor.missing(name, input, null);
+      return FeatureValue.missing(name, input, null);
     }
     Encounter e = found.get();
     List<CodeableConcept> said = new ArrayList<>();
@@ -82,26 +82,26 @@ final class EncounterInputs {
       said.add(e.getHospitalization().getAdmitSource());
     }
     if (said.isEmpty()) {
-      return BindingExtractor.missing(name, input, null);
+      return FeatureValue.missing(name, input, null);
     }
     for (CodeableConcept c : said) {
-      if (BindingExtractor.matches(c, input.match())) {
-        return BindingExtractor.observed(
+      if (Concepts.matches(c, input.match())) {
+        return FeatureValue.observed(
             name,
             input.present(),
             input.unit(),
-            BindingExtractor.display(c),
+            Concepts.display(c),
             PatientData.reference(e),
             null,
             false,
             null);
       }
     }
-    return BindingExtractor.observed(
+    return FeatureValue.observed(
         name,
         input.absent(),
         input.unit(),
-        BindingExtractor.display(said.get(0)),
+        Concepts.display(said.get(0)),
         PatientData.reference(e),
         null,
         false,
@@ -136,7 +136,7 @@ final class EncounterInputs {
         n++;
       }
     }
-    return BindingExtractor.observed(
+    return FeatureValue.observed(
         name,
         (double) n,
         input.unit(),
@@ -161,7 +161,7 @@ final class EncounterInputs {
     Map<String, String> evidence = new LinkedHashMap<>();
     int otherCodes = 0;
     for (Condition c : data.all(Condition.class)) {
-      if (BindingExtractor.refutedOrError(c)) {
+      if (ConditionInputs.refutedOrError(c)) {
         continue;
       }
       boolean icd = false;
@@ -207,7 +207,7 @@ final class EncounterInputs {
               + " higher.";
       notes.add(note);
     }
-    return BindingExtractor.observed(
+    return FeatureValue.observed(
         name,
         (double) index,
         input.unit(),

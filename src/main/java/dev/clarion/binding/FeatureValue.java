@@ -64,4 +64,44 @@ public record FeatureValue(
   public boolean missing() {
     return status == Status.MISSING;
   }
+
+  /** A value read from {@code source}. */
+  static FeatureValue observed(
+      String name,
+      Double value,
+      String unit,
+      String original,
+      String source,
+      String date,
+      boolean stale,
+      String note) {
+    return new FeatureValue(
+        name, value, unit, original, source, date, Status.OBSERVED, stale, note);
+  }
+
+  /** No matching record: the binding's value for "not recorded" (e.g. 0 for no diabetes). */
+  static FeatureValue absent(String name, Binding.Input input) {
+    return new FeatureValue(
+        name,
+        input.absent(),
+        input.unit(),
+        null,
+        null,
+        null,
+        Status.ABSENT,
+        false,
+        input.absentNote());
+  }
+
+  /** No usable value: refuse (MISSING) or default with the binding's visible note (ABSENT). */
+  static FeatureValue missing(String name, Binding.Input input, String original) {
+    Binding.Missing policy = input.missing();
+    String note = policy == null || policy.note() == null ? "Not found." : policy.note();
+    if (policy != null && !policy.refuses()) {
+      return new FeatureValue(
+          name, policy.value(), input.unit(), original, null, null, Status.ABSENT, false, note);
+    }
+    return new FeatureValue(
+        name, null, input.unit(), original, null, null, Status.MISSING, false, note);
+  }
 }

@@ -1,7 +1,7 @@
 package dev.clarion.binding;
 
-import static dev.clarion.binding.BindingExtractor.missing;
-import static dev.clarion.binding.BindingExtractor.observed;
+import static dev.clarion.binding.FeatureValue.missing;
+import static dev.clarion.binding.FeatureValue.observed;
 
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.FeatureValue.Status;
