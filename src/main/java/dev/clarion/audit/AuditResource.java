@@ -105,7 +105,14 @@ public class AuditResource {
       @QueryParam("to") String to,
       @QueryParam("baselineFrom") String baselineFrom,
       @QueryParam("baselineTo") String baselineTo) {
-    return monitoring.report(service, model, client, from, to, baselineFrom, baselineTo);
+    return monitoring.report(
+        service,
+        model,
+        client,
+        DecisionQueries.instant(from, "from"),
+        DecisionQueries.instant(to, "to"),
+        DecisionQueries.instant(baselineFrom, "baselineFrom"),
+        DecisionQueries.instant(baselineTo, "baselineTo"));
   }
 
   /**

@@ -40,6 +40,15 @@ public class CriteriaParams {
 
   DecisionQueries.Criteria criteria() {
     return new DecisionQueries.Criteria(
-        patient, service, model, modelVersion, client, outcome, from, to, page, size);
+        patient,
+        service,
+        model,
+        modelVersion,
+        client,
+        outcome,
+        DecisionQueries.instant(from, "from"),
+        DecisionQueries.instant(to, "to"),
+        page,
+        size);
   }
 }

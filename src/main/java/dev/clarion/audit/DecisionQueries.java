@@ -24,7 +24,7 @@ public class DecisionQueries {
 
   static final int MAX_PAGE_SIZE = 500;
 
-  /** Search criteria; every one optional. Times are ISO-8601 instants. */
+  /** Search criteria; every one optional (null). The window is [from, to). */
   public record Criteria(
       String patient,
       String service,
@@ -32,8 +32,8 @@ public class DecisionQueries {
       String modelVersion,
       String client,
       String outcome,
-      String from,
-      String to,
+      Instant from,
+      Instant to,
       Integer page,
       Integer size) {}
 
@@ -55,7 +55,13 @@ public class DecisionQueries {
       Double risk,
       String scale,
       int httpStatus,
-      long latencyMicros) {}
+      long latencyMicros) {
+
+    /** Whether {@code risk} is a point score's total rather than a fraction. */
+    public boolean points() {
+      return RecordedOutput.POINTS.equals(scale);
+    }
+  }
 
   /** One feedback item, as auditors see it. */
   public record Feedback(
@@ -156,11 +162,11 @@ public class DecisionQueries {
       where.append(" and d.outcome = :outcome");
     }
     if (c.from() != null) {
-      params.put("from", instant(c.from(), "from"));
+      params.put("from", c.from());
       where.append(" and d.recordedAt >= :from");
     }
     if (c.to() != null) {
-      params.put("to", instant(c.to(), "to"));
+      params.put("to", c.to());
       where.append(" and d.recordedAt < :to");
     }
     return new Filter(where.toString(), params);
@@ -254,8 +260,11 @@ public class DecisionQueries {
     return value == null ? null : ((java.sql.Timestamp) value).toInstant();
   }
 
-  /** An ISO-8601 instant query parameter, or 400 naming it. */
+  /** An ISO-8601 instant query parameter (null when not given), or 400 naming it. */
   static Instant instant(String text, String name) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {

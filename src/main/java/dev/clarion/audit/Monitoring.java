@@ -115,25 +115,27 @@ public class Monitoring {
     this.clock = clock;
   }
 
+  /**
+   * The report over [windowFrom, windowTo), with drift against [baselineWindowFrom,
+   * baselineWindowTo). A null end takes its default: the window ends now and lasts 30 days before
+   * that; the baseline is a window of the same length just before it. Null service, model or client
+   * means any. 400 {@code invalid-window} when a window does not start before it ends.
+   */
   public Report report(
       String service,
       String model,
       String client,
-      String fromText,
-      String toText,
-      String baselineFromText,
-      String baselineToText) {
-    Instant to = toText == null ? clock.instant() : DecisionQueries.instant(toText, "to");
-    Instant from =
-        fromText == null
-            ? to.minus(Duration.ofDays(30))
-            : DecisionQueries.instant(fromText, "from");
-    Instant baselineTo =
-        baselineToText == null ? from : DecisionQueries.instant(baselineToText, "baselineTo");
+      Instant windowFrom,
+      Instant windowTo,
+      Instant baselineWindowFrom,
+      Instant baselineWindowTo) {
+    Instant to = windowTo == null ? clock.instant() : windowTo;
+    Instant from = windowFrom == null ? to.minus(Duration.ofDays(30)) : windowFrom;
+    Instant baselineTo = baselineWindowTo == null ? from : baselineWindowTo;
     Instant baselineFrom =
-        baselineFromText == null
+        baselineWindowFrom == null
             ? baselineTo.minus(Duration.between(from, to))
-            : DecisionQueries.instant(baselineFromText, "baselineFrom");
+            : baselineWindowFrom;
     if (!from.isBefore(to) || !baselineFrom.isBefore(baselineTo)) {
       throw new InvalidRequestException("invalid-window", "Each window must start before it ends.");
     }

@@ -239,7 +239,7 @@ public class CardFactory {
                     + " "
                     + (d.points()
                         ? Formats.signedScore(at.contribution())
-                        : String.format(Locale.ROOT, "%+.1f", at.contribution() * 100)))
+                        : Formats.signedPercent(at.contribution())))
         .collect(Collectors.joining(", "));
   }
 

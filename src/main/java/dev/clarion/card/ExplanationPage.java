@@ -85,7 +85,15 @@ public class ExplanationPage {
     boolean scored = output != null;
     boolean points = scored && output.points();
 
-    List<Bar> contributions = SvgCharts.contributions(r.attributions, points);
+    List<Bar> contributions =
+        SvgCharts.contributions(
+            RecordedOutput.attributions(r.attributions).stream()
+                .map(
+                    a ->
+                        new SvgCharts.Contribution(
+                            a.label() == null ? a.feature() : a.label(), a.contribution()))
+                .toList(),
+            points);
     List<Row> whatIfs = new ArrayList<>();
     List<Bar> whatIfBars = new ArrayList<>();
     if (scored) {

@@ -1,8 +1,13 @@
 package dev.clarion.format;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Locale;
 
-/** How risks and risk differences are written on cards and pages. */
+/**
+ * How Clarion writes numbers, units and dates for people: on cards, the explanation page, the
+ * auditor page and exports. One place, so a value reads the same everywhere.
+ */
 public final class Formats {
 
   private Formats() {}
@@ -18,6 +23,19 @@ public final class Formats {
    */
   public static String points(double fraction) {
     return String.format(Locale.ROOT, "%+.1f percentage points", fraction * 100);
+  }
+
+  /**
+   * A difference of fractions as signed percentage points without the unit, for a list whose
+   * heading names it: {@code 0.032 → "+3.2"}.
+   */
+  public static String signedPercent(double fraction) {
+    return String.format(Locale.ROOT, "%+.1f", fraction * 100);
+  }
+
+  /** Microseconds as milliseconds with one decimal: {@code 12345 → "12.3"}. */
+  public static String millis(long micros) {
+    return String.format(Locale.ROOT, "%.1f", micros / 1e3);
   }
 
   /** A model's value as its scale says: points for a point score, else a percentage. */
@@ -68,6 +86,11 @@ public final class Formats {
         .setScale(1, java.math.RoundingMode.HALF_UP)
         .stripTrailingZeros()
         .toPlainString();
+  }
+
+  /** The UTC calendar day of an instant: {@code 2026-07-26T21:07:59Z → 2026-07-26}. */
+  public static String day(Instant instant) {
+    return instant == null ? "" : instant.atZone(ZoneOffset.UTC).toLocalDate().toString();
   }
 
   /** The ISO date of a FHIR date or date-time ({@code 2026-07-26T21:07:59+00:00 → 2026-07-26}). */

@@ -73,6 +73,21 @@ public record RecordedOutput(
     return output;
   }
 
+  /**
+   * A decision's stored attributions read back, in their recorded order; empty for none (a refused
+   * or failed decision). A record without a label reads with a null label.
+   */
+  public static List<Assessment.Attribution> attributions(JsonNode stored) {
+    if (stored == null || !stored.isArray()) {
+      return List.of();
+    }
+    try {
+      return List.of(READER.treeToValue(stored, Assessment.Attribution[].class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not recorded attributions", e);
+    }
+  }
+
   /** A stored output read back; null for none (a refused or failed decision). */
   public static RecordedOutput read(JsonNode stored) {
     if (stored == null || stored.isNull() || !stored.hasNonNull(RISK)) {

@@ -85,28 +85,25 @@ public final class SvgCharts {
     return svg.append("</svg>").toString();
   }
 
+  /** What one input contributed to a score, as a chart shows it. */
+  public record Contribution(String label, double value) {}
+
   /**
-   * One bar per recorded attribution ({@code feature}, {@code label}, {@code contribution}): length
-   * |φ|, red when it raises the risk, green when it lowers it; none when null.
+   * One bar per contribution: length |φ|, red when it raises the risk, green when it lowers it.
    *
    * @param points whether the contributions are a point score's item points (labelled "+3") rather
    *     than fractions (labelled as signed percentage points, the unit the caption names)
    */
-  public static List<Bar> contributions(
-      com.fasterxml.jackson.databind.JsonNode attributions, boolean points) {
-    List<Bar> bars = new java.util.ArrayList<>();
-    if (attributions != null) {
-      for (com.fasterxml.jackson.databind.JsonNode a : attributions) {
-        double c = a.path("contribution").asDouble();
-        bars.add(
-            new Bar(
-                a.path("label").asText(a.path("feature").asText()),
-                Math.abs(c),
-                points ? Formats.signedScore(c) : Formats.points(c),
-                c >= 0 ? "bar up" : "bar down"));
-      }
-    }
-    return bars;
+  public static List<Bar> contributions(List<Contribution> contributions, boolean points) {
+    return contributions.stream()
+        .map(
+            c ->
+                new Bar(
+                    c.label(),
+                    Math.abs(c.value()),
+                    points ? Formats.signedScore(c.value()) : Formats.points(c.value()),
+                    c.value() >= 0 ? "bar up" : "bar down"))
+        .toList();
   }
 
   /** Vertical bars over equal bins, with the x axis labelled every {@code labelEvery} bins. */

@@ -88,14 +88,46 @@ class AuditApiTest {
         .body("size", equalTo(1))
         .body("items.id", org.hamcrest.Matchers.not(hasItem(scored)));
     for (String[] bad :
-        new String[][] {{"outcome", "maybe"}, {"size", "1000"}, {"from", "yesterday"}}) {
+        new String[][] {
+          {"outcome", "maybe", "invalid-outcome"},
+          {"size", "1000", "invalid-page"},
+          {"from", "yesterday", "invalid-from"}
+        }) {
       auditor()
           .queryParam(bad[0], bad[1])
           .get("/audit/decisions")
           .then()
           .statusCode(400)
-          .contentType("application/fhir+json");
+          .contentType("application/fhir+json")
+          .body("issue[0].details.coding[0].code", equalTo(bad[2]));
     }
+  }
+
+  @Test
+  void monitoringWindowsAreInstantsThatStartBeforeTheyEnd() {
+    for (String[] bad :
+        new String[][] {
+          {"from", "yesterday", "invalid-from"},
+          {"to", "2026-12-01", "invalid-to"},
+          {"baselineFrom", "soon", "invalid-baselineFrom"},
+          {"baselineTo", "2026-13-01T00:00:00Z", "invalid-baselineTo"}
+        }) {
+      auditor()
+          .queryParam(bad[0], bad[1])
+          .get("/audit/monitoring")
+          .then()
+          .statusCode(400)
+          .contentType("application/fhir+json")
+          .body("issue[0].details.coding[0].code", equalTo(bad[2]))
+          .body("issue[0].diagnostics", containsString(bad[0]));
+    }
+    auditor()
+        .queryParam("from", "2026-12-02T00:00:00Z")
+        .queryParam("to", "2026-12-01T00:00:00Z")
+        .get("/audit/monitoring")
+        .then()
+        .statusCode(400)
+        .body("issue[0].details.coding[0].code", equalTo("invalid-window"));
   }
 
   @Test

@@ -31,7 +31,7 @@ class BandOrderTest {
         }
       }
     }
-    Map<String, Double> ranks = AuditorPage.bandRanks(descriptors);
+    Map<String, Double> ranks = OverviewView.bandRanks(descriptors);
     for (ModelDescriptor d : descriptors) {
       List<String> codes = d.bands().stream().map(ModelDescriptor.Band::code).toList();
       List<String> sorted =
