@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.risk.RecordedInputs;
+import dev.clarion.risk.RecordedOutput;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Date;
 import java.util.List;
@@ -97,7 +98,9 @@ public class AuditExport {
       line.add(cell(r.clientTenant)).add(cell(r.patientRef)).add(cell(r.userRef));
       line.add(cell(r.outcome)).add(cell(r.reasonCode)).add(cell(r.httpStatus));
       line.add(cell(r.modelId)).add(cell(r.modelVersion)).add(cell(r.modelSha256));
-      line.add(cell(field(r.output, "risk"))).add(cell(field(r.output, "band")));
+      RecordedOutput output = RecordedOutput.read(r.output);
+      line.add(cell(output == null ? null : output.risk()));
+      line.add(cell(output == null ? null : output.band()));
       line.add(cell(r.latencyMicros / 1000.0));
       line.add(cell(r.cardUuids == null ? null : join(r.cardUuids))).add(cell(r.hash));
       out.append(line).append("\r\n");
@@ -225,10 +228,6 @@ public class AuditExport {
     if (v != null) {
       entity.addDetail().setType(type).setValue(new org.hl7.fhir.r4.model.StringType(v));
     }
-  }
-
-  private static String field(JsonNode node, String name) {
-    return node == null || !node.has(name) ? null : node.get(name).asText();
   }
 
   private static String join(JsonNode array) {

@@ -7,6 +7,7 @@ import dev.clarion.binding.Binding.Input;
 import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.error.InvalidRequestException;
 import dev.clarion.fhir.PatientData;
+import dev.clarion.format.Formats;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -99,13 +100,13 @@ final class ObservationInputs {
         name,
         egfr,
         input.unit(),
-        "creatinine " + plain(scr.value()) + " mg/dL",
+        "creatinine " + Formats.plain(scr.value()) + " mg/dL",
         scr.source(),
         scr.date(),
         Status.OBSERVED,
         scr.stale(),
         "CKD-EPI 2021 from creatinine "
-            + plain(scr.value())
+            + Formats.plain(scr.value())
             + " mg/dL at age "
             + age
             + ", "
@@ -178,7 +179,7 @@ final class ObservationInputs {
             "An implausible "
                 + name
                 + " value ("
-                + plain(converted.get())
+                + Formats.plain(converted.get())
                 + " "
                 + input.unit()
                 + ") was ignored ("
@@ -208,7 +209,8 @@ final class ObservationInputs {
                 + input.unit();
       }
     } else {
-      original = "mean of " + used.size() + " results: " + plain(value) + " " + input.unit();
+      original =
+          "mean of " + used.size() + " results: " + Formats.plain(value) + " " + input.unit();
     }
     return FeatureValue.observed(
         name,
@@ -320,12 +322,5 @@ final class ObservationInputs {
     return "Older than "
         + (limitDays >= 365 ? limitDays / 365 + " years" : limitDays + " days")
         + ".";
-  }
-
-  private static String plain(double v) {
-    return BigDecimal.valueOf(v)
-        .setScale(1, RoundingMode.HALF_UP)
-        .stripTrailingZeros()
-        .toPlainString();
   }
 }

@@ -4,6 +4,7 @@ import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.explain.Explainer;
 import dev.clarion.explain.Explainers;
+import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.OnnxModel;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,13 +70,9 @@ public class RiskAssessor {
         outOfRange.add(
             f.label()
                 + " "
-                + format(v.value())
-                + " "
-                + f.unit()
+                + Formats.quantity(v.value(), f.unit())
                 + " is outside the validated range "
-                + format(f.min())
-                + "–"
-                + format(f.max())
+                + range(f)
                 + ".");
       }
     }
@@ -244,12 +241,14 @@ public class RiskAssessor {
         extraction);
   }
 
-  static String format(Double v) {
-    if (v == null) {
-      return "?";
+  /** A feature's validated range as clinicians write it: "130–320 mg/dL", "at most 200 mm Hg". */
+  private static String range(ModelDescriptor.Feature f) {
+    if (f.min() == null) {
+      return "at most " + Formats.quantity(f.max(), f.unit());
     }
-    return v == Math.rint(v)
-        ? String.valueOf(v.longValue())
-        : String.format(java.util.Locale.ROOT, "%.1f", v);
+    if (f.max() == null) {
+      return "at least " + Formats.quantity(f.min(), f.unit());
+    }
+    return Formats.plain(f.min()) + "–" + Formats.quantity(f.max(), f.unit());
   }
 }

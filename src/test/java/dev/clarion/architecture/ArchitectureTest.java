@@ -38,7 +38,7 @@ class ArchitectureTest {
           Map.entry("binding", Set.of("model", "terminology", "fhir", "error", "format")),
           Map.entry("catalogue", Set.of("model", "binding", "terminology", "error")),
           Map.entry("explain", Set.of("model", "error")),
-          Map.entry("risk", Set.of("model", "binding", "explain", "error")),
+          Map.entry("risk", Set.of("model", "binding", "explain", "error", "format")),
           // Presentation helpers, trust, the decision record, cards.
           Map.entry("web", Set.of("model", "terminology", "binding", "format")),
           Map.entry("security", Set.of("cds.api", "fhir", "error", "runtime")),

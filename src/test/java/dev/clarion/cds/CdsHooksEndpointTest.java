@@ -197,7 +197,8 @@ class CdsHooksEndpointTest {
         .body("cards[0].summary", containsString("outside the validated range"))
         .body(
             "cards[0].detail",
-            containsString("Total cholesterol 350 mg/dL is outside the validated range 130–320"));
+            containsString(
+                "Total cholesterol 350 mg/dL is outside the validated range 130–320 mg/dL."));
     assertEquals("out-of-range", record(request.get("hookInstance").asText()).get("reason_code"));
   }
 
