@@ -8,6 +8,7 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Entry point. When no database is configured ({@code quarkus.datasource.jdbc.url} not given as a
@@ -19,6 +20,9 @@ import java.nio.file.Path;
  * chain's signing key and checkpoints beside the data directory unless configured elsewhere.
  * Without a Keycloak URL the OIDC tenant is disabled, which keeps the staff APIs closed rather than
  * failing start-up.
+ *
+ * <p>{@code migrate} and {@code wait-for-schema} as the only argument run a deployment's database
+ * step instead of the server ({@link DatabaseCommands}).
  *
  * <p>Config is read with a stand-alone SmallRye builder because Quarkus' own configuration does not
  * exist yet at this point.
@@ -33,6 +37,11 @@ public final class ClarionMain {
   ClarionMain() {}
 
   public static void main(String... args) {
+    if (args.length == 1 && List.of("migrate", "wait-for-schema").contains(args[0])) {
+      // A deployment's database steps, without starting the server (see DatabaseCommands).
+      SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
+      System.exit(new DatabaseCommands(config, System.out).run(args[0]));
+    }
     // HAPI's FhirContext and ONNX Runtime's native library take ~1.5 s to load; do it on the
     // second core while PostgreSQL and Quarkus start.
     Thread warmUp =

@@ -22,9 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Clarion runs as a non-owner database role with exactly the GRANT list of the README (read from
- * the README itself, so the two cannot drift): migrations run once as the owner, then the packaged
- * server, connected as that role with migrations off and a real Keycloak for its staff, registers
- * and updates an EHR client through the admin API, reloads models, scores for that client (decision
+ * the README itself, so the two cannot drift): the packaged {@code wait-for-schema} waits while the
+ * schema is behind, the packaged {@code migrate} runs once as the owner and grants exactly those
+ * (its grants file equals the README's list: DatabaseCommandsTest), then the packaged server,
+ * connected as that role with migrations off and a real Keycloak for its staff, registers and
+ * updates an EHR client through the admin API, reloads models, scores for that client (decision
  * chained and sealed), takes feedback, and serves every audit API (search, detail, replay,
  * monitoring, export, chain verification, a checkpoint) — and still cannot update, delete or
  * truncate decisions or feedback.
@@ -54,23 +56,39 @@ class ApplicationRoleTest {
         "the README lists the grants: " + grants);
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       String jdbc = postgres.getJdbcUrl("postgres", "postgres");
-      // 1. The owner migrates (as a migration job would), then stops.
-      try (ClarionProcess owner =
-          ClarionProcess.start(
-              "clarion-owner",
-              List.of(
-                  "quarkus.datasource.jdbc.url=" + jdbc, "quarkus.datasource.username=postgres"))) {
-        assertTrue(owner.output().contains("Loaded model"), "the owner run started");
-      }
+      String appUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+      List<String> asApp =
+          List.of(
+              "quarkus.datasource.jdbc.url=" + appUrl,
+              "quarkus.datasource.username=clarion_app",
+              "quarkus.datasource.password=app-secret");
       try (Connection c = postgres.getPostgresDatabase().getConnection();
           Statement s = c.createStatement()) {
         s.execute("create role clarion_app login password 'app-secret'");
-        for (String grant : grants) {
-          s.execute(grant);
-        }
       }
+      // 1. The server's init container waits while the schema is behind, and says why.
+      ClarionProcess.CommandResult waiting =
+          ClarionProcess.command(
+              "wait-for-schema", concat(asApp, List.of("clarion.db.wait-timeout=3s")));
+      assertEquals(1, waiting.exit(), waiting.output());
+      assertTrue(waiting.output().contains("migration(s) pending"), waiting.output());
+      // 2. The owner migrates and grants, as the clarion-migrate Job does (the packaged jar).
+      ClarionProcess.CommandResult migrate =
+          ClarionProcess.command(
+              "migrate",
+              List.of(
+                  "quarkus.datasource.jdbc.url=" + jdbc,
+                  "quarkus.datasource.username=postgres",
+                  "clarion.db.app-role=clarion_app"));
+      assertEquals(0, migrate.exit(), migrate.output());
+      assertTrue(
+          migrate.output().contains(grants.size() + 2 + " grant(s) to clarion_app in place"),
+          migrate.output());
+      ClarionProcess.CommandResult ready = ClarionProcess.command("wait-for-schema", asApp);
+      assertEquals(0, ready.exit(), ready.output());
+      assertFalse(ready.output().contains("app-secret"), "no password in the output");
       long activationsBefore = count(postgres, "select count(*) from model_activation");
-      // 2. Clarion as the application role, migrations off, staff signing in at a real Keycloak.
+      // 3. Clarion as the application role, migrations off, staff signing in at a real Keycloak.
       // (The owner's URL names its user: this one must not.)
       try (KeycloakProcess keycloak = KeycloakProcess.start();
           ClarionProcess app =
@@ -252,5 +270,11 @@ class ApplicationRoleTest {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 }

@@ -70,6 +70,31 @@ final class ClarionProcess implements AutoCloseable {
     return new ClarionProcess(process, port, log);
   }
 
+  /** What a one-off command of the packaged jar printed, and its exit code. */
+  record CommandResult(int exit, String output) {}
+
+  /**
+   * Runs a command of the packaged jar ({@code migrate}, {@code wait-for-schema}) with these system
+   * properties, to its end (at most two minutes).
+   */
+  static CommandResult command(String command, List<String> properties) throws Exception {
+    Path app = ROOT.resolve("target/quarkus-app/quarkus-run.jar");
+    List<String> line = new ArrayList<>();
+    line.add("java");
+    line.add("-Xmx256m");
+    properties.forEach(p -> line.add("-D" + p));
+    line.add("-jar");
+    line.add(app.toString());
+    line.add(command);
+    Process p = new ProcessBuilder(line).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(command + " did not finish: " + output);
+    }
+    return new CommandResult(p.exitValue(), output);
+  }
+
   /** An Ed25519 private key (PKCS#8 PEM) under target/, created on first use. */
   static Path signingKey(String name) throws IOException {
     Path file = Path.of("target", name + "-audit-signing-key.pem").toAbsolutePath();
