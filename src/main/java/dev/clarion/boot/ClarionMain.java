@@ -9,6 +9,9 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Entry point. When no database is configured ({@code quarkus.datasource.jdbc.url} not given as a
@@ -64,7 +67,22 @@ public final class ClarionMain {
       System.out.printf(
           "Clarion: embedded PostgreSQL ready in %.1f s (no QUARKUS_DATASOURCE_JDBC_URL set)%n",
           (System.nanoTime() - start) / 1e9);
-      Runtime.getRuntime().addShutdownHook(new Thread(db::close, "embedded-postgres-stop"));
+      // Stop PostgreSQL only after Quarkus has stopped: its shutdown drains the decision writer
+      // and publishes the last chain checkpoint, both through the database. (JVM shutdown hooks
+      // run concurrently; this one waits for the exit handler below.)
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    JVM_SHUTTING_DOWN.set(true);
+                    try {
+                      QUARKUS_STOPPED.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    db.close();
+                  },
+                  "embedded-postgres-stop"));
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
       System.setProperty(RunMode.EMBEDDED_RUN, "true");
@@ -90,6 +108,23 @@ public final class ClarionMain {
       System.out.println(
           "Clarion: no QUARKUS_OIDC_AUTH_SERVER_URL set; the admin and audit APIs and the auditor page are closed");
     }
-    Quarkus.run(args);
+    Quarkus.run(
+        null,
+        (exitCode, error) -> {
+          if (error != null) {
+            error.printStackTrace();
+          }
+          QUARKUS_STOPPED.countDown();
+          if (!JVM_SHUTTING_DOWN.get()) {
+            System.exit(exitCode);
+          }
+        },
+        args);
   }
+
+  /** Counted down when Quarkus has stopped (the embedded database may stop then). */
+  private static final CountDownLatch QUARKUS_STOPPED = new CountDownLatch(1);
+
+  /** Set when the JVM shuts down (a signal): the exit handler must not call System.exit then. */
+  private static final AtomicBoolean JVM_SHUTTING_DOWN = new AtomicBoolean();
 }
