@@ -29,6 +29,12 @@ final class ClientKeys {
 
   /** Registers the EHR with the given FHIR servers; Clarion must have migrated the schema. */
   static void register(Connection db, String... fhirServers) throws Exception {
+    register(db, ISS, KEY, fhirServers);
+  }
+
+  /** Registers an EHR of this {@code iss} and key for {@code ascvd-risk}. */
+  static void register(Connection db, String iss, ECKey key, String... fhirServers)
+      throws Exception {
     StringBuilder servers = new StringBuilder("[");
     for (int i = 0; i < fhirServers.length; i++) {
       servers.append(i == 0 ? "" : ",").append('"').append(fhirServers[i]).append('"');
@@ -41,8 +47,8 @@ final class ClientKeys {
                 + " values (?, ?, 'IT EHR', ?::jsonb, '[\"ascvd-risk\"]', ?::jsonb, true, 0,"
                 + " now(), 'it', now(), 'it')")) {
       insert.setObject(1, UUID.randomUUID());
-      insert.setString(2, ISS);
-      insert.setString(3, "{\"keys\":[" + KEY.toPublicJWK().toJSONString() + "]}");
+      insert.setString(2, iss);
+      insert.setString(3, "{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}");
       insert.setString(4, servers.toString());
       insert.executeUpdate();
     }
@@ -71,10 +77,15 @@ final class ClientKeys {
 
   /** A fresh ES384 JWT for a call to {@code url}. */
   static String token(String url) {
+    return token(url, ISS, KEY);
+  }
+
+  /** A fresh ES384 JWT of another EHR ({@code iss}, {@code key}) for a call to {@code url}. */
+  static String token(String url, String iss, ECKey key) {
     Instant now = Instant.now();
     JWTClaimsSet claims =
         new JWTClaimsSet.Builder()
-            .issuer(ISS)
+            .issuer(iss)
             .audience(url)
             .issueTime(Date.from(now))
             .expirationTime(Date.from(now.plusSeconds(300)))
@@ -85,10 +96,10 @@ final class ClientKeys {
           new SignedJWT(
               new JWSHeader.Builder(JWSAlgorithm.ES384)
                   .type(JOSEObjectType.JWT)
-                  .keyID(KEY.getKeyID())
+                  .keyID(key.getKeyID())
                   .build(),
               claims);
-      jwt.sign(new ECDSASigner(KEY));
+      jwt.sign(new ECDSASigner(key));
       return jwt.serialize();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
@@ -96,8 +107,13 @@ final class ClientKeys {
   }
 
   private static ECKey generate() {
+    return generate("it-es384");
+  }
+
+  /** A new P-384 key with this key id. */
+  static ECKey generate(String keyId) {
     try {
-      return new ECKeyGenerator(Curve.P_384).keyID("it-es384").generate();
+      return new ECKeyGenerator(Curve.P_384).keyID(keyId).generate();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
