@@ -32,8 +32,10 @@ class BackupRestoreTest {
   @Test
   void aRestoredBaseBackupKeepsTheChainIntact() throws Exception {
     Path source = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "backup-source");
-    Path restored = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "backup-restored");
-    Path checkpoints = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "backup-checkpoints");
+    Path restored =
+        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "backup-restored");
+    Path checkpoints =
+        Files.createTempDirectory(Path.of("target").toAbsolutePath(), "backup-checkpoints");
     List<String> common =
         List.of(
             "clarion.audit.checkpoint.directory=" + checkpoints,
@@ -44,7 +46,8 @@ class BackupRestoreTest {
       String auditor = keycloak.token("aldo", "aldo-password");
       // 1. A populated database: three decisions, a checkpoint published.
       try (EmbeddedPostgres db = start(source, false)) {
-        try (ClarionProcess app = ClarionProcess.start("backup-source", props(db, keycloak, common))) {
+        try (ClarionProcess app =
+            ClarionProcess.start("backup-source", props(db, keycloak, common))) {
           try (Connection c = db.getPostgresDatabase().getConnection()) {
             ClientKeys.register(c);
           }
@@ -53,7 +56,8 @@ class BackupRestoreTest {
             assertEquals(200, hook(app).statusCode());
           }
           HttpResponse<String> published =
-              ApplicationRoleTest.staff(app.url("/audit/chain/checkpoints"), auditor, "POST", "", null);
+              ApplicationRoleTest.staff(
+                  app.url("/audit/chain/checkpoints"), auditor, "POST", "", null);
           assertEquals(200, published.statusCode(), published.body());
         }
       } // PostgreSQL shut down cleanly: its data directory is a consistent base backup.
@@ -82,7 +86,10 @@ class BackupRestoreTest {
   }
 
   static EmbeddedPostgres start(Path dataDir, boolean clean) throws IOException {
-    return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(clean).start();
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(clean)
+        .start();
   }
 
   static List<String> props(EmbeddedPostgres db, KeycloakProcess keycloak, List<String> more) {
@@ -115,7 +122,8 @@ class BackupRestoreTest {
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
         } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(
+              p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     }

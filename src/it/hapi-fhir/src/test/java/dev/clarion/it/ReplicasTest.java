@@ -60,7 +60,8 @@ class ReplicasTest {
       ClarionProcess.CommandResult migrate =
           ClarionProcess.command(
               "migrate",
-              List.of("quarkus.datasource.jdbc.url=" + url, "quarkus.datasource.username=postgres"));
+              List.of(
+                  "quarkus.datasource.jdbc.url=" + url, "quarkus.datasource.username=postgres"));
       assertEquals(0, migrate.exit(), migrate.output());
       try (Connection c = db.getPostgresDatabase().getConnection()) {
         ClientKeys.register(c);
@@ -92,13 +93,15 @@ class ReplicasTest {
         String auditor = keycloak.token("aldo", "aldo-password");
         String integrator = keycloak.token("ivy", "ivy-password");
 
-        // 1. Signed load from two EHRs, round-robin over the replicas; replica 1 killed and restarted.
+        // 1. Signed load from two EHRs, round-robin over the replicas; replica 1 killed and
+        // restarted.
         Map<String, Integer> answered = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
         AtomicInteger unanswered = new AtomicInteger();
         AtomicLong counter = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
-        String template = Files.readString(ClarionProcess.ROOT.resolve(ApplicationRoleTest.REQUEST));
+        String template =
+            Files.readString(ClarionProcess.ROOT.resolve(ApplicationRoleTest.REQUEST));
         ExecutorService load = Executors.newFixedThreadPool(6);
         List<Future<?>> workers = new ArrayList<>();
         List<ClarionProcess> live = java.util.Collections.synchronizedList(replicas);
@@ -116,10 +119,16 @@ class ReplicasTest {
                               : ClientKeys.token(SERVICE, SECOND_ISS, SECOND_KEY);
                       try {
                         HttpResponse<String> r =
-                            hook(target, template.replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", hookInstance), token);
+                            hook(
+                                target,
+                                template.replace(
+                                    "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", hookInstance),
+                                token);
                         if (r.statusCode() == 200) {
                           // 0, 1, 2; 3 for replica 1 after its restart
-                          answered.put(hookInstance, target.log.getName().contains("restarted") ? 3 : (int) (n % 3));
+                          answered.put(
+                              hookInstance,
+                              target.log.getName().contains("restarted") ? 3 : (int) (n % 3));
                         } else {
                           refused.incrementAndGet();
                         }
@@ -150,7 +159,8 @@ class ReplicasTest {
         Set<String> recorded = ConcurrentHashMap.newKeySet();
         try (Connection c = db.getPostgresDatabase().getConnection();
             Statement s = c.createStatement();
-            ResultSet rs = s.executeQuery("select hook_instance from decision where seq is not null")) {
+            ResultSet rs =
+                s.executeQuery("select hook_instance from decision where seq is not null")) {
           while (rs.next()) {
             recorded.add(rs.getString(1));
           }
@@ -161,7 +171,10 @@ class ReplicasTest {
         assertTrue(answered.size() > 50, "load ran: " + answered.size());
         assertTrue(answered.containsValue(3), "the restarted replica answered calls too");
         // One unbroken sequence across the replicas: no fork (duplicate seq), no gap.
-        long[] seq = longs(db, "select count(*), count(distinct seq), min(seq), max(seq) from decision where seq is not null");
+        long[] seq =
+            longs(
+                db,
+                "select count(*), count(distinct seq), min(seq), max(seq) from decision where seq is not null");
         assertEquals(seq[0], seq[1], "no two decisions share a chain position");
         assertEquals(seq[0], seq[3] - seq[2] + 1, "no gap in the chain");
         JsonNode chain = chain(replicas.get(0), auditor);
@@ -170,39 +183,52 @@ class ReplicasTest {
 
         // 2. A JWT accepted by one replica is refused by the others.
         String once = ClientKeys.token(SERVICE);
-        String body = template.replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", UUID.randomUUID().toString());
+        String body =
+            template.replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", UUID.randomUUID().toString());
         assertEquals(200, hook(live.get(0), body, once).statusCode());
-        assertEquals(401, hook(live.get(1), body, once).statusCode(), "replayed on another replica");
+        assertEquals(
+            401, hook(live.get(1), body, once).statusCode(), "replayed on another replica");
         assertEquals(401, hook(live.get(2), body, once).statusCode(), "replayed on a third");
 
         // 3. A client disabled through one replica is refused by all within the refresh interval.
         String second = single(db, "select id from ehr_client where iss = '" + SECOND_ISS + "'");
         HttpResponse<String> disabled =
             ApplicationRoleTest.staff(
-                live.get(2).url("/admin/clients/" + second + "/disable"), integrator, "POST", "", null);
+                live.get(2).url("/admin/clients/" + second + "/disable"),
+                integrator,
+                "POST",
+                "",
+                null);
         assertEquals(200, disabled.statusCode(), disabled.body());
         Thread.sleep(Duration.ofSeconds(3).toMillis()); // registration-refresh 2 s
         for (ClarionProcess r : live) {
           assertEquals(
               401,
-              hook(r, body, ClientKeys.token(SERVICE, SECOND_ISS, SECOND_KEY))
-                  .statusCode(),
+              hook(r, body, ClientKeys.token(SERVICE, SECOND_ISS, SECOND_KEY)).statusCode(),
               "disabled client on " + r.port);
         }
 
         // 4. A model version put in the shared folder reaches every replica.
         Path model = models.resolve("ascvd-pce/model.json");
         Files.writeString(
-            model, Files.readString(model).replace("\"version\": \"1.0.0\"", "\"version\": \"1.0.1\""));
+            model,
+            Files.readString(model).replace("\"version\": \"1.0.0\"", "\"version\": \"1.0.1\""));
         Thread.sleep(Duration.ofSeconds(4).toMillis()); // watch-interval 1 s
         for (ClarionProcess r : live) {
           String hookInstance = UUID.randomUUID().toString();
           HttpResponse<String> scored =
-              hook(r, template.replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", hookInstance), ClientKeys.token(SERVICE));
+              hook(
+                  r,
+                  template.replace("d1577c69-dfbe-44ad-ba6d-3e05e953b2ea", hookInstance),
+                  ClientKeys.token(SERVICE));
           assertEquals(200, scored.statusCode(), scored.body());
           assertEquals(
               "1.0.1",
-              single(db, "select model_version from decision where hook_instance = '" + hookInstance + "'"),
+              single(
+                  db,
+                  "select model_version from decision where hook_instance = '"
+                      + hookInstance
+                      + "'"),
               "the decision names the version it used, on " + r.port);
         }
         JsonNode after = chain(live.get(1), auditor);
@@ -227,7 +253,8 @@ class ReplicasTest {
     }
   }
 
-  static HttpResponse<String> hook(ClarionProcess replica, String body, String token) throws Exception {
+  static HttpResponse<String> hook(ClarionProcess replica, String body, String token)
+      throws Exception {
     return ClarionProcess.HTTP.send(
         HttpRequest.newBuilder(URI.create(replica.url("/cds-services/ascvd-risk")))
             .header("Content-Type", "application/json")
