@@ -46,10 +46,11 @@ mkdir -p "$OUT"
 BASE="$OUT/base-$SUITE-$(echo "$PACKAGES" | sha256sum | cut -c1-12).tar"
 if [ ! -s "$BASE" ]; then
   echo "[1/4] Debian $SUITE with $PACKAGES (mmdebstrap; about a minute)"
-  mmdebstrap --quiet --variant=apt --include="$PACKAGES" \
+  # --format=tar: mmdebstrap otherwise guesses the format from the file name.
+  mmdebstrap --quiet --variant=apt --format=tar --include="$PACKAGES" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    "$SUITE" "$BASE.partial"
-  mv "$BASE.partial" "$BASE"
+    "$SUITE" "${BASE%.tar}.partial.tar"
+  mv "${BASE%.tar}.partial.tar" "$BASE"
 else
   echo "[1/4] Debian $SUITE with $PACKAGES: cached ($(basename "$BASE"))"
 fi
