@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The auditor page's filter form, as typed: calendar days in UTC, both inclusive, blanks for "any".
- * It becomes search criteria and monitoring windows ({@link #window}, {@link #baseline}) in one
- * place; a day that does not parse is a 400 naming the field.
+ * It becomes search criteria and the drift baseline window ({@link #baseline}) in one place; a day
+ * that does not parse is a 400 naming the field.
  */
 public class AuditorFilter {
 
@@ -93,14 +93,11 @@ public class AuditorFilter {
     return day(to, "to", defaultTo);
   }
 
-  /** The days shown as a window of instants: from the first day's start to the last day's end. */
-  Window window(LocalDate defaultFrom, LocalDate defaultTo) {
-    return new Window(start(fromDay(defaultFrom)), start(toDay(defaultTo).plusDays(1)));
-  }
-
-  /** The search criteria over {@link #window}; {@code size} null for all (an export). */
+  /**
+   * The search criteria over the days shown (from the first day's start to the last day's end);
+   * {@code size} null for all (an export).
+   */
   DecisionQueries.Criteria criteria(LocalDate defaultFrom, LocalDate defaultTo, Integer size) {
-    Window w = window(defaultFrom, defaultTo);
     return new DecisionQueries.Criteria(
         blank(patient),
         blank(service),
@@ -108,8 +105,8 @@ public class AuditorFilter {
         blank(modelVersion),
         blank(client),
         blank(outcome),
-        w.from(),
-        w.to(),
+        start(fromDay(defaultFrom)),
+        start(toDay(defaultTo).plusDays(1)),
         size == null ? null : page,
         size);
   }

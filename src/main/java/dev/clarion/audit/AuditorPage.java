@@ -111,16 +111,16 @@ public class AuditorPage {
   public TemplateInstance overview(@BeanParam AuditorFilter filter) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     LocalDate defaultFrom = today.minusDays(29);
-    DecisionQueries.Page page = decisions.search(filter.criteria(defaultFrom, today, PAGE_SIZE));
-    AuditorFilter.Window window = filter.window(defaultFrom, today);
+    DecisionQueries.Criteria criteria = filter.criteria(defaultFrom, today, PAGE_SIZE);
+    DecisionQueries.Page page = decisions.search(criteria);
     AuditorFilter.Window baseline = filter.baseline();
     Monitoring.Report report =
         monitoring.report(
-            blank(filter.service),
-            blank(filter.model),
-            blank(filter.client),
-            window.from(),
-            window.to(),
+            criteria.service(),
+            criteria.model(),
+            criteria.client(),
+            criteria.from(),
+            criteria.to(),
             baseline.from(),
             baseline.to());
     String query = filter.query();
@@ -143,10 +143,6 @@ public class AuditorPage {
         filter.page > 0 ? base + (filter.page - 1) : null,
         (long) (filter.page + 1) * PAGE_SIZE < page.total() ? base + (filter.page + 1) : null,
         query);
-  }
-
-  private static String blank(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 
   /** A signed-in person without the auditor role gets a page that says so, not a blank 403. */

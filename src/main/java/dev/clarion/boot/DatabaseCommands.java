@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
@@ -69,7 +70,7 @@ final class DatabaseCommands {
           "CLARION_DB_APP_ROLE must be a lower-case PostgreSQL role name, not '" + role + "'");
     }
     Flyway flyway = flyway();
-    out.println("Clarion migrate: " + where() + ", schema at " + current(flyway));
+    out.println("Clarion migrate: " + where() + ", schema at " + current(flyway.info()));
     MigrateResult result;
     try {
       result = flyway.migrate();
@@ -80,7 +81,7 @@ final class DatabaseCommands {
         "Clarion migrate: "
             + result.migrationsExecuted
             + " migration(s) applied, schema at "
-            + current(flyway));
+            + current(flyway.info()));
     if (role == null) {
       out.println("Clarion migrate: no CLARION_DB_APP_ROLE, no grants");
       return 0;
@@ -110,15 +111,15 @@ final class DatabaseCommands {
     while (true) {
       String state;
       try {
-        Flyway flyway = flyway();
-        MigrationInfo[] pending = flyway.info().pending();
-        if (pending.length == 0 && flyway.info().current() != null) {
-          out.println("Clarion wait-for-schema: " + where() + ", schema at " + current(flyway));
+        MigrationInfoService info = flyway().info();
+        MigrationInfo[] pending = info.pending();
+        if (pending.length == 0 && info.current() != null) {
+          out.println("Clarion wait-for-schema: " + where() + ", schema at " + current(info));
           return 0;
         }
         state =
             "schema at "
-                + current(flyway)
+                + current(info)
                 + ", "
                 + pending.length
                 + " migration(s) pending (the clarion-migrate Job applies them)";
@@ -207,8 +208,8 @@ final class DatabaseCommands {
         + required("quarkus.datasource.username");
   }
 
-  private static String current(Flyway flyway) {
-    MigrationInfo current = flyway.info().current();
+  private static String current(MigrationInfoService info) {
+    MigrationInfo current = info.current();
     return current == null ? "no version (empty)" : "version " + current.getVersion();
   }
 

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -164,18 +165,29 @@ final class Manifests {
 
   /** The files under k8s/ that define or patch an object of this kind and name. */
   static String origin(Obj o) throws IOException {
-    List<String> files = new ArrayList<>();
-    try (Stream<Path> all = Files.walk(K8S)) {
-      for (Path f : all.filter(Manifests::isYaml).sorted().toList()) {
-        for (Obj d : parse(Files.readString(f))) {
-          if (d.kind().equals(o.kind()) && d.name().equals(o.name())) {
-            files.add(f.toString());
-            break;
+    List<String> files = origins().get(o.kind() + " " + o.name());
+    return files == null ? "(generated)" : String.join(" + ", files);
+  }
+
+  private static Map<String, List<String>> origins;
+
+  /** "Kind name" → the files defining or patching it, read once. */
+  private static synchronized Map<String, List<String>> origins() throws IOException {
+    if (origins == null) {
+      Map<String, List<String>> index = new HashMap<>();
+      try (Stream<Path> all = Files.walk(K8S)) {
+        for (Path f : all.filter(Manifests::isYaml).sorted().toList()) {
+          for (Obj d : parse(Files.readString(f))) {
+            List<String> files = index.computeIfAbsent(d.label(), k -> new ArrayList<>());
+            if (!files.contains(f.toString())) {
+              files.add(f.toString());
+            }
           }
         }
       }
+      origins = index;
     }
-    return files.isEmpty() ? "(generated)" : String.join(" + ", files);
+    return origins;
   }
 
   private static boolean isYaml(Path f) {

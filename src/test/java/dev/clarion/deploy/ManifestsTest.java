@@ -40,11 +40,7 @@ class ManifestsTest {
 
   @Test
   void aBrokenManifestIsNamedByFileObjectAndField() throws Exception {
-    Obj deployment =
-        Manifests.render("production").stream()
-            .filter(o -> o.kind().equals("Deployment"))
-            .findFirst()
-            .orElseThrow();
+    Obj deployment = find(Manifests.render("production"), "Deployment", "clarion");
     ((ObjectNode) deployment.node().path("spec")).put("replicaz", 3);
     ((ObjectNode) deployment.node().path("spec").path("template").path("spec"))
         .put("terminationGracePeriodSeconds", "forty");
@@ -54,11 +50,7 @@ class ManifestsTest {
     assertTrue(all.contains("replicaz"), all);
     assertTrue(all.contains("terminationGracePeriodSeconds"), all);
 
-    Obj cluster =
-        Manifests.render("production").stream()
-            .filter(o -> o.kind().equals("Cluster") && o.name().equals("clarion-db"))
-            .findFirst()
-            .orElseThrow();
+    Obj cluster = find(Manifests.render("production"), "Cluster", "clarion-db");
     ((ObjectNode) cluster.node().path("spec").path("postgresql").path("synchronous"))
         .put("method", "all");
     String crd = String.join("\n", Manifests.violations(cluster));
@@ -337,11 +329,7 @@ class ManifestsTest {
     assertTrue(podTemplate(app.obj).path("spec").path("topologySpreadConstraints").size() >= 2);
     assertTrue(objects.stream().anyMatch(o -> o.kind().equals("PodDisruptionBudget")));
 
-    Obj db =
-        objects.stream()
-            .filter(o -> o.kind().equals("Cluster") && o.name().equals("clarion-db"))
-            .findFirst()
-            .orElseThrow();
+    Obj db = find(objects, "Cluster", "clarion-db");
     JsonNode spec = db.node().path("spec");
     assertEquals(3, spec.path("instances").asInt());
     JsonNode sync = spec.path("postgresql").path("synchronous");
@@ -389,21 +377,21 @@ class ManifestsTest {
       Obj obj, JsonNode spec, Map<String, String> podLabels, Map<String, String> config) {}
 
   static Clarion clarionDeployment(List<Obj> objects) {
-    Obj d =
-        objects.stream()
-            .filter(o -> o.kind().equals("Deployment") && o.name().equals("clarion"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no Deployment clarion"));
+    Obj d = find(objects, "Deployment", "clarion");
     Map<String, String> config = new HashMap<>();
-    objects.stream()
-        .filter(o -> o.kind().equals("ConfigMap") && o.name().equals("clarion-config"))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no ConfigMap clarion-config"))
+    find(objects, "ConfigMap", "clarion-config")
         .node()
         .path("data")
         .fields()
         .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
     return new Clarion(d, d.node().path("spec"), labels(podTemplate(d)), config);
+  }
+
+  static Obj find(List<Obj> objects, String kind, String name) {
+    return objects.stream()
+        .filter(o -> o.kind().equals(kind) && o.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
   }
 
   static JsonNode only(List<Obj> objects, String kind) {

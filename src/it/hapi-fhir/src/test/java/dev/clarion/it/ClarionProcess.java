@@ -32,6 +32,11 @@ final class ClarionProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** A Clarion server started some other way (e.g. from its container image) on {@code port}. */
+  static ClarionProcess of(Process process, int port, File log) {
+    return new ClarionProcess(process, port, log);
+  }
+
   /** Starts Clarion with these system properties; does not wait. */
   static ClarionProcess launch(String name, List<String> properties) throws IOException {
     return launch(name, properties, freePort());

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -152,8 +151,8 @@ class ContainerImageTest {
     Process container =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     try {
-      String base = "http://127.0.0.1:" + port;
-      awaitReady(base, container, log);
+      ClarionProcess server = ClarionProcess.of(container, port, log);
+      server.awaitReady();
       String java =
           run(List.of("pgrep", "-f", "-n", "/opt/clarion/app/quarkus-run.jar"), null).strip();
       String status = Files.readString(Path.of("/proc", java, "status"));
@@ -165,7 +164,7 @@ class ContainerImageTest {
                   "src/test/resources/cds/patient_view_synthea_scored.json"));
       HttpResponse<String> hook =
           ClarionProcess.HTTP.send(
-              HttpRequest.newBuilder(URI.create(base + "/cds-services/ascvd-risk"))
+              HttpRequest.newBuilder(URI.create(server.url("/cds-services/ascvd-risk")))
                   .header("Content-Type", "application/json")
                   .POST(HttpRequest.BodyPublishers.ofString(request))
                   .build(),
@@ -193,28 +192,6 @@ class ContainerImageTest {
       }
       run(List.of("rm", "-rf", bundle.toString()), null);
     }
-  }
-
-  static void awaitReady(String base, Process p, File log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new AssertionError("the image's server exited: " + Files.readString(log.toPath()));
-      }
-      try {
-        HttpResponse<Void> ready =
-            ClarionProcess.HTTP.send(
-                HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // starting
-      }
-      Thread.sleep(300);
-    }
-    throw new AssertionError("not ready in 120 s: " + Files.readString(log.toPath()));
   }
 
   static JsonNode blob(String digest) throws IOException {

@@ -177,7 +177,7 @@ class ReplicasTest {
                 "select count(*), count(distinct seq), min(seq), max(seq) from decision where seq is not null");
         assertEquals(seq[0], seq[1], "no two decisions share a chain position");
         assertEquals(seq[0], seq[3] - seq[2] + 1, "no gap in the chain");
-        JsonNode chain = chain(replicas.get(0), auditor);
+        JsonNode chain = BackupRestoreTest.chain(replicas.get(0), auditor);
         assertTrue(chain.path("intact").asBoolean(), chain.toString());
         assertEquals(seq[0], chain.path("verified").asLong(), chain.toString());
 
@@ -231,7 +231,7 @@ class ReplicasTest {
                       + "'"),
               "the decision names the version it used, on " + r.port);
         }
-        JsonNode after = chain(live.get(1), auditor);
+        JsonNode after = BackupRestoreTest.chain(live.get(1), auditor);
         assertTrue(after.path("intact").asBoolean(), after.toString());
         System.out.printf(
             "ReplicasTest: %d calls answered (replica 0/1/2/1 restarted: %d/%d/%d/%d), %d refused"
@@ -263,10 +263,6 @@ class ReplicasTest {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  static JsonNode chain(ClarionProcess replica, String auditor) throws Exception {
-    return BackupRestoreTest.chain(replica, auditor);
   }
 
   static long[] longs(EmbeddedPostgres db, String sql) throws Exception {
