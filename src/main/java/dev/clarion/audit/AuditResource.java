@@ -29,6 +29,7 @@ public class AuditResource {
   private final Monitoring monitoring;
   private final ChainCheckpoints checkpoints;
   private final ChainSigner signer;
+  private final ShadowComparison shadows;
 
   AuditResource(
       DecisionQueries decisions,
@@ -37,7 +38,8 @@ public class AuditResource {
       AuditExport export,
       Monitoring monitoring,
       ChainCheckpoints checkpoints,
-      ChainSigner signer) {
+      ChainSigner signer,
+      ShadowComparison shadows) {
     this.decisions = decisions;
     this.chain = chain;
     this.replayer = replayer;
@@ -45,6 +47,7 @@ public class AuditResource {
     this.monitoring = monitoring;
     this.checkpoints = checkpoints;
     this.signer = signer;
+    this.shadows = shadows;
   }
 
   /** Decisions newest first, filtered by any of the criteria, one page at a time. */
@@ -113,6 +116,20 @@ public class AuditResource {
         DecisionQueries.instant(to, "to"),
         DecisionQueries.instant(baselineFrom, "baselineFrom"),
         DecisionQueries.instant(baselineTo, "baselineTo"));
+  }
+
+  /**
+   * A service's shadow rollout over a window (default: the last 30 days): per active and shadow
+   * version, outcomes side by side, band agreement and score differences.
+   */
+  @GET
+  @Path("shadow")
+  public ShadowComparison.Report shadow(
+      @QueryParam("service") String service,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to) {
+    return shadows.report(
+        service, DecisionQueries.instant(from, "from"), DecisionQueries.instant(to, "to"));
   }
 
   /**

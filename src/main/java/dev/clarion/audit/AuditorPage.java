@@ -69,6 +69,14 @@ public class AuditorPage {
     static native TemplateInstance replay(String user, UUID id, Replayer.Replay replay);
 
     static native TemplateInstance chain(String user, ChainVerifier.Report report);
+
+    static native TemplateInstance shadow(
+        String user,
+        String service,
+        List<String> services,
+        String fromDay,
+        String toDay,
+        List<ShadowView> pairs);
   }
 
   private final DecisionQueries decisions;
@@ -82,6 +90,7 @@ public class AuditorPage {
   private final ObjectMapper pretty;
 
   private final ModelRegistry models;
+  private final ShadowComparison shadows;
 
   AuditorPage(
       DecisionQueries decisions,
@@ -93,8 +102,10 @@ public class AuditorPage {
       SecurityIdentity identity,
       Clock clock,
       ObjectMapper mapper,
-      ModelRegistry models) {
+      ModelRegistry models,
+      ShadowComparison shadows) {
     this.models = models;
+    this.shadows = shadows;
     this.decisions = decisions;
     this.monitoring = monitoring;
     this.replayer = replayer;
@@ -143,6 +154,45 @@ public class AuditorPage {
         filter.page > 0 ? base + (filter.page - 1) : null,
         (long) (filter.page + 1) * PAGE_SIZE < page.total() ? base + (filter.page + 1) : null,
         query);
+  }
+
+  /**
+   * A service's shadow rollout over the filter's window (default: the last 30 days): the service
+   * named, else the first service that defines a shadow.
+   */
+  @GET
+  @Path("shadow")
+  public TemplateInstance shadow(@BeanParam AuditorFilter filter) {
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    LocalDate defaultFrom = today.minusDays(29);
+    DecisionQueries.Criteria criteria = filter.criteria(defaultFrom, today, PAGE_SIZE);
+    List<String> withShadow =
+        services.all().stream()
+            .filter(s -> s.clarion().shadow() != null)
+            .map(ServiceDefinition::id)
+            .sorted()
+            .toList();
+    String service =
+        criteria.service() != null
+            ? criteria.service()
+            : withShadow.isEmpty() ? null : withShadow.get(0);
+    List<String> choices = new java.util.ArrayList<>(withShadow);
+    if (service != null && !choices.contains(service)) {
+      choices.add(0, service);
+    }
+    List<ShadowView> pairs =
+        service == null
+            ? List.of()
+            : ShadowView.of(
+                shadows.report(service, criteria.from(), criteria.to()),
+                OverviewView.bandRanks(models.all().stream().map(m -> m.descriptor()).toList()));
+    return Templates.shadow(
+        user(),
+        service,
+        choices,
+        filter.fromDay(defaultFrom).toString(),
+        filter.toDay(today).toString(),
+        pairs);
   }
 
   /** A signed-in person without the auditor role gets a page that says so, not a blank 403. */

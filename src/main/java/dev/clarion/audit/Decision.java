@@ -1,5 +1,6 @@
 package dev.clarion.audit;
 
+import dev.clarion.binding.Extraction;
 import dev.clarion.cds.api.Card;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.Assessment.Outcome;
@@ -28,6 +29,8 @@ import java.util.UUID;
  * @param httpStatus the status the caller gets
  * @param assessment the model's result, when it ran (scored or refused); else null
  * @param cards the cards returned (empty when none); null for a failed call
+ * @param shadow the service's shadow model version as scored on the same call; null when the
+ *     service has none or the call ended before it ran
  */
 public record Decision(
     UUID id,
@@ -42,7 +45,8 @@ public record Decision(
     List<String> reasons,
     int httpStatus,
     Assessment assessment,
-    List<Card> cards) {
+    List<Card> cards,
+    Shadow shadow) {
 
   /** The verified caller; all null for the loopback caller. */
   public record Caller(UUID clientId, String iss, String tenant) {}
@@ -52,6 +56,23 @@ public record Decision(
 
   /** The exact model: id, version and the sha256 of its artifact. */
   public record ModelVersion(String id, String version, String sha256) {}
+
+  /**
+   * A model version scored in shadow on this call: recorded beside the decision, never shown and
+   * never used for the card.
+   *
+   * @param model the exact version
+   * @param extraction its inputs, as its own binding found them
+   * @param assessment scored or refused; null when scoring failed
+   * @param failure the class of the exception when scoring failed; else null
+   * @param micros how long extraction and scoring took
+   */
+  public record Shadow(
+      ModelVersion model,
+      Extraction extraction,
+      Assessment assessment,
+      String failure,
+      long micros) {}
 
   /** A call to {@code serviceId} that has just arrived. */
   public static Decision begin(UUID id, Instant at, String serviceId, Caller caller) {
@@ -67,6 +88,7 @@ public record Decision(
         null,
         List.of(),
         0,
+        null,
         null,
         null);
   }
@@ -95,7 +117,8 @@ public record Decision(
         reasons,
         httpStatus,
         assessment,
-        cards);
+        cards,
+        shadow);
   }
 
   public Decision withModel(ModelVersion m) {
@@ -112,7 +135,8 @@ public record Decision(
         reasons,
         httpStatus,
         assessment,
-        cards);
+        cards,
+        shadow);
   }
 
   public Decision withInputs(RecordedInputs i) {
@@ -129,7 +153,27 @@ public record Decision(
         reasons,
         httpStatus,
         assessment,
-        cards);
+        cards,
+        shadow);
+  }
+
+  /** The shadow version's result on this call. */
+  public Decision withShadow(Shadow s) {
+    return new Decision(
+        id,
+        at,
+        serviceId,
+        caller,
+        request,
+        model,
+        inputs,
+        outcome,
+        reasonCode,
+        reasons,
+        httpStatus,
+        assessment,
+        cards,
+        s);
   }
 
   /** Refused before the model ran (e.g. no draft order the service advises on): no card. */
@@ -147,7 +191,8 @@ public record Decision(
         List.of(reason),
         200,
         null,
-        List.of());
+        List.of(),
+        shadow);
   }
 
   /**
@@ -171,7 +216,8 @@ public record Decision(
         why,
         200,
         a,
-        List.copyOf(returned));
+        List.copyOf(returned),
+        shadow);
   }
 
   /** The call failed with this status: no card, whatever had been found. */
@@ -189,6 +235,7 @@ public record Decision(
         List.of(message),
         status,
         null,
-        null);
+        null,
+        shadow);
   }
 }

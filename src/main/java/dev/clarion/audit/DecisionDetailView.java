@@ -15,9 +15,11 @@ import java.util.stream.Stream;
  * model, when that is still loaded), the contribution chart, the reasons and the feedback.
  *
  * @param attributionChart SVG, or null when the decision has no attributions
+ * @param shadow the model version scored in shadow on the same call, as facts; empty for none
  */
 record DecisionDetailView(
     List<Pair> facts,
+    List<Pair> shadow,
     List<InputRow> inputs,
     String attributionChart,
     List<String> reasons,
@@ -39,6 +41,7 @@ record DecisionDetailView(
     }
     return new DecisionDetailView(
         facts(d, output),
+        shadow(RecordedShadow.read(d.shadow())),
         inputs(d, model),
         chart(d, output),
         reasons,
@@ -76,6 +79,31 @@ record DecisionDetailView(
     facts.add(new Pair("HTTP status", Integer.toString(d.httpStatus())));
     facts.add(new Pair("Latency", Formats.millis(d.latencyMicros()) + " ms"));
     facts.add(new Pair("Record hash", d.hash()));
+    return facts;
+  }
+
+  private static List<Pair> shadow(RecordedShadow s) {
+    if (s == null) {
+      return List.of();
+    }
+    List<Pair> facts = new ArrayList<>();
+    facts.add(
+        new Pair(
+            "Model",
+            s.model().id() + " " + s.model().version() + " · sha256 " + s.model().sha256()));
+    facts.add(
+        new Pair(
+            "Outcome", s.outcome() + (s.reasonCode() == null ? "" : " (" + s.reasonCode() + ")")));
+    if (s.output() != null) {
+      facts.add(
+          new Pair(
+              "Score",
+              Formats.value(s.output().points(), s.output().risk()) + " · " + s.output().band()));
+    }
+    for (String reason : s.reasons()) {
+      facts.add(new Pair("Reason", reason));
+    }
+    facts.add(new Pair("Cost", Formats.millis(s.micros()) + " ms"));
     return facts;
   }
 

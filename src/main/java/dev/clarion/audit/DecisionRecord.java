@@ -102,4 +102,11 @@ public class DecisionRecord {
 
   @Column(name = "latency_micros", nullable = false)
   public long latencyMicros;
+
+  /**
+   * The model version the service scored in shadow on the same call ({@link RecordedShadow}): never
+   * shown, never used for the card; null when the service has none.
+   */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode shadow;
 }

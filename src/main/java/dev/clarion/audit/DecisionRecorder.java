@@ -92,6 +92,7 @@ public class DecisionRecorder {
                   .map(Card.Suggestion::uuid)
                   .toList());
     }
+    r.shadow = d.shadow() == null ? null : RecordedShadow.of(d.shadow()).toJson(mapper);
     r.latencyMicros = latency.toNanos() / 1_000;
     return r;
   }

@@ -5,7 +5,10 @@ import dev.clarion.risk.Assessment.Outcome;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A decision record as auditors read it. */
+/**
+ * A decision record as auditors read it; {@code shadow} is the {@link RecordedShadow} part, null
+ * when the service scored none.
+ */
 public record DecisionView(
     UUID id,
     Long seq,
@@ -32,7 +35,8 @@ public record DecisionView(
     JsonNode attributions,
     JsonNode cardUuids,
     JsonNode suggestionUuids,
-    long latencyMicros) {
+    long latencyMicros,
+    JsonNode shadow) {
 
   static DecisionView of(DecisionRecord r) {
     return new DecisionView(
@@ -61,6 +65,7 @@ public record DecisionView(
         r.attributions,
         r.cardUuids,
         r.suggestionUuids,
-        r.latencyMicros);
+        r.latencyMicros,
+        r.shadow);
   }
 }

@@ -44,9 +44,9 @@ public class DecisionWriter {
       "insert into decision (seq, prev_hash, hash, id, recorded_at, client_id, client_iss,"
           + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref, outcome,"
           + " reason_code, reasons, http_status, model_id, model_version, model_sha256, inputs,"
-          + " output, attributions, card_uuids, suggestion_uuids, latency_micros) values (?, ?, ?,"
-          + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb,"
-          + " ?::jsonb, ?::jsonb, ?::jsonb, ?)";
+          + " output, attributions, card_uuids, suggestion_uuids, latency_micros, shadow) values"
+          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb,"
+          + " ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb)";
 
   private static final String SEAL =
       "insert into decision_seal (last_seq, first_seq, prev_hash, hash, sealed_at, key_id,"
@@ -248,7 +248,8 @@ public class DecisionWriter {
         text(r.attributions),
         text(r.cardUuids),
         text(r.suggestionUuids),
-        r.latencyMicros);
+        r.latencyMicros,
+        text(r.shadow));
   }
 
   private static void bind(PreparedStatement s, RecordHasher.Row r, String hash)
@@ -280,6 +281,7 @@ public class DecisionWriter {
     s.setString(++i, r.cardUuids());
     s.setString(++i, r.suggestionUuids());
     s.setLong(++i, r.latencyMicros());
+    s.setString(++i, r.shadow());
   }
 
   private String text(JsonNode node) {

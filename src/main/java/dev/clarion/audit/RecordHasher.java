@@ -19,7 +19,9 @@ import java.util.UUID;
  * The hash of a decision record: SHA-256 over the previous record's hash, a newline, and the
  * record's canonical JSON — every column but the hash itself, object keys sorted, JSON columns
  * parsed from their text (so the value PostgreSQL's {@code jsonb} gives back hashes the same as the
- * value written). Pure functions; thread-safe.
+ * value written). The {@code shadow} column (since V8) is part of the canonical JSON only when it
+ * holds a value, so records without one hash as they did before it existed. Pure functions;
+ * thread-safe.
  */
 public final class RecordHasher {
 
@@ -56,7 +58,8 @@ public final class RecordHasher {
       String attributions,
       String cardUuids,
       String suggestionUuids,
-      long latencyMicros) {}
+      long latencyMicros,
+      String shadow) {}
 
   public static String hash(Row row) {
     try {
@@ -102,6 +105,9 @@ public final class RecordHasher {
     n.put("recordedAt", r.recordedAt().toString());
     n.put("seq", r.seq());
     n.put("serviceId", r.serviceId());
+    if (r.shadow() != null) {
+      n.set("shadow", json(r.shadow()));
+    }
     n.set("suggestionUuids", json(r.suggestionUuids()));
     n.put("userRef", r.userRef());
     return n;

@@ -59,12 +59,15 @@ public class ModelRegistry {
    * @param models model id → loaded model
    * @param bindings model id → its FHIR binding (checked against the model's descriptor)
    * @param cards model id → model card
+   * @param candidates {@code id@version} → a candidate version held beside the active one ({@code
+   *     models/<id>/candidates/<version>/}), for services that score it in shadow
    * @param fingerprint sha256 over the files the catalogue was read from
    */
   public record Catalogue(
       Map<String, OnnxModel> models,
       Map<String, Binding> bindings,
       Map<String, JsonNode> cards,
+      Map<String, Served> candidates,
       String fingerprint) {
 
     /** The model and its binding, from this one catalogue. */
@@ -72,7 +75,29 @@ public class ModelRegistry {
       OnnxModel model = models.get(id);
       return model == null ? Optional.empty() : Optional.of(new Served(model, bindings.get(id)));
     }
+
+    /**
+     * An exact model version: the active one if it has that version, else the candidate of that
+     * version.
+     */
+    public Optional<Served> version(String id, String version) {
+      OnnxModel active = models.get(id);
+      if (active != null && active.descriptor().version().equals(version)) {
+        return served(id);
+      }
+      return Optional.ofNullable(candidates.get(id + "@" + version));
+    }
+
+    /** Every ONNX model this catalogue holds open: active ones and candidates. */
+    List<OnnxModel> open() {
+      List<OnnxModel> all = new ArrayList<>(models.values());
+      candidates.values().forEach(c -> all.add(c.model()));
+      return all;
+    }
   }
+
+  /** The folder under a model's folder that holds its candidate versions, one folder each. */
+  public static final String CANDIDATES = "candidates";
 
   /**
    * A model as served: the ONNX model and the binding that reads its inputs from FHIR, always from
@@ -136,6 +161,7 @@ public class ModelRegistry {
     Map<String, OnnxModel> loaded = new TreeMap<>();
     Map<String, Binding> bindings = new TreeMap<>();
     Map<String, JsonNode> loadedCards = new TreeMap<>();
+    Map<String, Served> candidates = new TreeMap<>();
     Path dir = config.dir();
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(dir, "models.dir", "is not a folder");
@@ -153,14 +179,33 @@ public class ModelRegistry {
               model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
           loaded.put(model.descriptor().id(), model);
           bindings.put(model.descriptor().id(), binding);
+          model = null;
+          for (Path candidate : candidateFolders(folder)) {
+            model =
+                ModelLoader.loadCandidate(
+                    candidate.resolve("model.json"), strict, env, config.intraOpThreads());
+            Binding candidateBinding =
+                Bindings.load(
+                    candidate.resolve("binding.json"), model.descriptor(), ucum, valueSets);
+            readCard(candidate.resolve("model-card.json"), strict);
+            candidates.put(
+                model.descriptor().id() + "@" + model.descriptor().version(),
+                new Served(model, candidateBinding));
+            model = null;
+          }
         } catch (RuntimeException e) {
           closeQuietly(model);
           loaded.values().forEach(ModelRegistry::closeQuietly);
+          candidates.values().forEach(c -> closeQuietly(c.model()));
           throw e;
         }
       }
       return new Catalogue(
-          Map.copyOf(loaded), Map.copyOf(bindings), Map.copyOf(loadedCards), fingerprint(dir));
+          Map.copyOf(loaded),
+          Map.copyOf(bindings),
+          Map.copyOf(loadedCards),
+          Map.copyOf(candidates),
+          fingerprint(dir));
     } catch (IOException e) {
       throw new DefinitionException(dir, "cannot list models", e);
     }
@@ -202,8 +247,28 @@ public class ModelRegistry {
         changes.add(id + ": removed");
       }
     }
+    for (Map.Entry<String, Served> c : next.candidates().entrySet()) {
+      Served old = before.candidates().get(c.getKey());
+      if (old == null) {
+        changes.add(c.getKey() + ": candidate added " + sha(c.getValue().model()));
+      } else if (!old.model().sha256().equals(c.getValue().model().sha256())
+          || !old.model().descriptor().equals(c.getValue().model().descriptor())
+          || !old.binding().equals(c.getValue().binding())) {
+        changes.add(
+            c.getKey()
+                + ": candidate replaced "
+                + sha(old.model())
+                + " → "
+                + sha(c.getValue().model()));
+      }
+    }
+    for (String key : before.candidates().keySet()) {
+      if (!next.candidates().containsKey(key)) {
+        changes.add(key + ": candidate removed");
+      }
+    }
     current = next;
-    List<OnnxModel> retired = new ArrayList<>(before.models().values());
+    List<OnnxModel> retired = before.open();
     CompletableFuture.delayedExecutor(CLOSE_DELAY.toMillis(), TimeUnit.MILLISECONDS)
         .execute(() -> retired.forEach(ModelRegistry::closeQuietly));
     return changes;
@@ -211,7 +276,7 @@ public class ModelRegistry {
 
   /** Closes a catalogue that was read but will not be activated. */
   public void discard(Catalogue unused) {
-    unused.models().values().forEach(ModelRegistry::closeQuietly);
+    unused.open().forEach(ModelRegistry::closeQuietly);
   }
 
   /** The fingerprint of the model files now on disk (cheap: the folders hold small files). */
@@ -229,11 +294,28 @@ public class ModelRegistry {
     }
   }
 
-  /** sha256 over the name and bytes of every file directly inside each model folder. */
+  private static List<Path> candidateFolders(Path modelFolder) throws IOException {
+    Path dir = modelFolder.resolve(CANDIDATES);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> folders = Files.list(dir)) {
+      return folders.filter(f -> Files.isRegularFile(f.resolve("model.json"))).sorted().toList();
+    }
+  }
+
+  /**
+   * sha256 over the name and bytes of every file directly inside each model folder and each of its
+   * candidate folders.
+   */
   private static String fingerprint(Path dir) throws IOException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      List<Path> folders = new ArrayList<>(modelFolders(dir));
+      List<Path> folders = new ArrayList<>();
+      for (Path folder : modelFolders(dir)) {
+        folders.add(folder);
+        folders.addAll(candidateFolders(folder));
+      }
       if (Files.isDirectory(dir.resolve(ValueSetLibrary.FOLDER))) {
         folders.add(dir.resolve(ValueSetLibrary.FOLDER)); // a new value set version is a change
       }
@@ -260,7 +342,7 @@ public class ModelRegistry {
 
   @PreDestroy
   public void closeAll() {
-    current.models().values().forEach(ModelRegistry::closeQuietly);
+    current.open().forEach(ModelRegistry::closeQuietly);
   }
 
   private static void closeQuietly(OnnxModel model) {

@@ -59,7 +59,18 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
         }
         loadedFiles.put(def.id(), file);
         LOG.infof(
-            "CDS service %s on %s runs model %s", def.id(), def.hook(), def.clarion().model());
+            "CDS service %s on %s runs model %s%s%s",
+            def.id(),
+            def.hook(),
+            def.clarion().model(),
+            def.clarion().shadow() == null
+                ? ""
+                : ", with "
+                    + def.clarion().shadow().model()
+                    + " "
+                    + def.clarion().shadow().version()
+                    + " in shadow",
+            def.clarion().isSilent() ? " (silent: no card is ever shown)" : "");
       }
     } catch (IOException e) {
       throw new DefinitionException(dir, "cannot list service definitions", e);
@@ -86,6 +97,80 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     Binding binding = catalogue.bindings().get(def.clarion().model());
     checkPrefetchCovers(file, def, binding);
     checkOrders(file, def, binding, models);
+    checkShadow(file, def, catalogue);
+  }
+
+  /**
+   * The model version a service scores in shadow, from this catalogue; empty when the service has
+   * none, or when it names the version the service itself runs (after that candidate was activated:
+   * nothing left to compare).
+   */
+  public static Optional<ModelRegistry.Served> shadow(
+      ServiceDefinition def, ModelRegistry.Catalogue catalogue) {
+    ServiceDefinition.Shadow shadow = def.clarion().shadow();
+    if (shadow == null || isActiveVersion(def, catalogue)) {
+      return Optional.empty();
+    }
+    return catalogue.version(shadow.model(), shadow.version());
+  }
+
+  private static boolean isActiveVersion(ServiceDefinition def, ModelRegistry.Catalogue catalogue) {
+    ServiceDefinition.Shadow shadow = def.clarion().shadow();
+    OnnxModel own = catalogue.models().get(def.clarion().model());
+    return shadow.model().equals(def.clarion().model())
+        && own != null
+        && own.descriptor().version().equals(shadow.version());
+  }
+
+  /**
+   * A shadow names an exact version the catalogue holds (active, or a candidate beside it), scored
+   * on the same scale as the service's model, whose inputs the service's prefetch can return.
+   */
+  static void checkShadow(Path file, ServiceDefinition def, ModelRegistry.Catalogue catalogue) {
+    ServiceDefinition.Shadow shadow = def.clarion().shadow();
+    if (shadow == null) {
+      return;
+    }
+    if (shadow.model() == null || shadow.version() == null) {
+      throw new DefinitionException(
+          file, "clarion.shadow", "needs a model and the exact version to score in shadow");
+    }
+    ModelRegistry.Served candidate =
+        catalogue
+            .version(shadow.model(), shadow.version())
+            .orElseThrow(
+                () ->
+                    new DefinitionException(
+                        file,
+                        "clarion.shadow",
+                        "names "
+                            + shadow.model()
+                            + " "
+                            + shadow.version()
+                            + ", which is neither the active version of that model nor a"
+                            + " candidate in models/"
+                            + shadow.model()
+                            + "/"
+                            + ModelRegistry.CANDIDATES
+                            + "/"
+                            + shadow.version()
+                            + "/"));
+    if (isActiveVersion(def, catalogue)) {
+      LOG.warnf(
+          "Service %s: its shadow %s %s is the version it runs; the shadow is idle",
+          def.id(), shadow.model(), shadow.version());
+      return;
+    }
+    OnnxModel own = catalogue.models().get(def.clarion().model());
+    if (candidate.model().descriptor().points() != own.descriptor().points()) {
+      throw new DefinitionException(
+          file,
+          "clarion.shadow",
+          "scores on another scale (points or risk) than model "
+              + def.clarion().model()
+              + ": the two cannot be compared");
+    }
+    checkPrefetchCovers(file, def, candidate.binding());
   }
 
   @Override

@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -57,6 +58,7 @@ public class HookService {
   private final RiskAssessor assessor;
   private final CardFactory cards;
   private final DecisionRecorder recorder;
+  private final ShadowScorer shadowScorer;
   private final ObjectMapper requestReader;
   private final Clock clock;
 
@@ -68,6 +70,7 @@ public class HookService {
       RiskAssessor assessor,
       CardFactory cards,
       DecisionRecorder recorder,
+      ShadowScorer shadowScorer,
       ObjectMapper mapper,
       Clock clock) {
     this.services = services;
@@ -77,6 +80,7 @@ public class HookService {
     this.assessor = assessor;
     this.cards = cards;
     this.recorder = recorder;
+    this.shadowScorer = shadowScorer;
     // CDS Hooks 2.0: unknown fields and extensions are ignored.
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
@@ -145,8 +149,11 @@ public class HookService {
     String patientId = validate(service, request);
     d = steps.now(d.withPatient(patientId, request.contextString("userId")));
 
-    // The binding travels with the model: both come from the same catalogue, even mid-reload.
-    ModelRegistry.Served served = models.served(service.clarion().model()).orElseThrow();
+    // The binding travels with the model, and the shadow version with both: all come from the same
+    // catalogue, even mid-reload.
+    ModelRegistry.Catalogue catalogue = models.catalogue();
+    ModelRegistry.Served served = catalogue.served(service.clarion().model()).orElseThrow();
+    Optional<ModelRegistry.Served> shadow = CdsServiceRegistry.shadow(service, catalogue);
     OnnxModel model = served.model();
     Binding binding = served.binding();
     d =
@@ -172,7 +179,10 @@ public class HookService {
             service,
             request,
             patientId,
-            r -> BindingExtractor.mayContribute(binding, r),
+            r ->
+                BindingExtractor.mayContribute(binding, r)
+                    || (shadow.isPresent()
+                        && BindingExtractor.mayContribute(shadow.get().binding(), r)),
             caller::mayQuery);
     Extraction extraction = extractor.extract(model.descriptor(), binding, data, now);
     d =
@@ -185,6 +195,17 @@ public class HookService {
                     Demographics.of(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC)))));
 
     Assessment assessment = assessor.assess(model, extraction, scenarios);
+    if (shadow.isPresent()) {
+      d = steps.now(d.withShadow(shadowScorer.score(shadow.get(), data, now)));
+    }
+    if (service.clarion().isSilent()) {
+      return d.assessed(
+          assessment,
+          List.of(),
+          assessment.scored()
+              ? "Silent service: scored and recorded only, never shown on a card."
+              : null);
+    }
     CardFactory.Context ctx =
         new CardFactory.Context(
             patientId,

@@ -24,7 +24,34 @@ public final class ModelLoader {
 
   private ModelLoader() {}
 
+  /** Loads {@code models/<id>/model.json}: the descriptor's id must equal the folder name. */
   public static OnnxModel load(Path file, ObjectMapper mapper, OrtEnvironment env, int threads) {
+    return load(file, mapper, env, threads, file.getParent().getFileName().toString(), null);
+  }
+
+  /**
+   * Loads a candidate version, {@code models/<id>/candidates/<version>/model.json}: the
+   * descriptor's id must be the model's folder name and its version the candidate's folder name.
+   */
+  public static OnnxModel loadCandidate(
+      Path file, ObjectMapper mapper, OrtEnvironment env, int threads) {
+    Path versionFolder = file.getParent();
+    return load(
+        file,
+        mapper,
+        env,
+        threads,
+        versionFolder.getParent().getParent().getFileName().toString(),
+        versionFolder.getFileName().toString());
+  }
+
+  private static OnnxModel load(
+      Path file,
+      ObjectMapper mapper,
+      OrtEnvironment env,
+      int threads,
+      String folderId,
+      String folderVersion) {
     ModelDescriptor d;
     try {
       d = mapper.readValue(file.toFile(), ModelDescriptor.class);
@@ -32,12 +59,16 @@ public final class ModelLoader {
       throw new DefinitionException(file, "is not a valid model descriptor: " + e.getMessage(), e);
     }
     require(file, "id", d.id());
-    if (!d.id().equals(file.getParent().getFileName().toString())) {
-      throw new DefinitionException(file, "id", "must equal the folder name");
+    if (!d.id().equals(folderId)) {
+      throw new DefinitionException(file, "id", "must equal the model's folder name");
     }
     require(file, "name", d.name());
     require(file, "label", d.label());
     require(file, "version", d.version());
+    if (folderVersion != null && !d.version().equals(folderVersion)) {
+      throw new DefinitionException(
+          file, "version", "must equal the candidate's folder name '" + folderVersion + "'");
+    }
     require(file, "artifact", d.artifact());
     require(file, "sha256", d.sha256());
     require(file, "input", d.input());

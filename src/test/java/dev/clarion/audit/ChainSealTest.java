@@ -94,7 +94,8 @@ class ChainSealTest {
                     + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref,"
                     + " outcome, reason_code, reasons::text, http_status, model_id, model_version,"
                     + " model_sha256, inputs::text, output::text, attributions::text,"
-                    + " card_uuids::text, suggestion_uuids::text, latency_micros from decision"
+                    + " card_uuids::text, suggestion_uuids::text, latency_micros, shadow::text"
+                    + " from decision"
                     + " order by seq desc limit 1")) {
           rs.next();
           last = ChainVerifier.row(rs);
@@ -126,7 +127,8 @@ class ChainSealTest {
                 last.attributions(),
                 last.cardUuids(),
                 last.suggestionUuids(),
-                last.latencyMicros());
+                last.latencyMicros(),
+                last.shadow());
         String hash = RecordHasher.hash(forged);
         try (PreparedStatement insert =
             c.prepareStatement(

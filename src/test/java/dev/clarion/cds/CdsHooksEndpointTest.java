@@ -69,7 +69,8 @@ class CdsHooksEndpointTest {
                 "news2",
                 "lace",
                 "bp-order-sign",
-                "cha2ds2-vasc"))
+                "cha2ds2-vasc",
+                "diabetes-pima-validation"))
         .body(ascvd + ".hook", equalTo("patient-view"))
         .body(ascvd + ".prefetch.patient", equalTo("Patient/{{context.patientId}}"))
         .body(ascvd + ".prefetch.bloodPressure", containsString("http://loinc.org|85354-9"))

@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.error.DefinitionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -240,6 +243,117 @@ class DefinitionValidationTest {
                 model.resolve("binding.json")
                     + ": field 'inputs.hdlc' is not an input of the model"),
         e.getMessage());
+  }
+
+  @Test
+  void aShadowMustNameAVersionTheCatalogueHolds(@TempDir Path dir) throws Exception {
+    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
+    Path file =
+        write(
+            dir, "kfre.json", shipped.replace("\"version\": \"1.2.0\"", "\"version\": \"1.3.0\""));
+    assertMessage(
+        dir,
+        file
+            + ": field 'clarion.shadow' names kfre 1.3.0, which is neither the active version of"
+            + " that model nor a candidate in models/kfre/candidates/1.3.0/");
+  }
+
+  @Test
+  void aShadowOnAnotherScaleCannotBeCompared(@TempDir Path dir) throws Exception {
+    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
+    Path file =
+        write(
+            dir,
+            "kfre.json",
+            shipped.replace(
+                "{\"model\": \"kfre\", \"version\": \"1.2.0\"}",
+                "{\"model\": \"news2\", \"version\": \"1.0.0\"}"));
+    assertMessage(
+        dir,
+        file + ": field 'clarion.shadow' scores on another scale (points or risk) than model kfre");
+  }
+
+  @Test
+  void aShadowsInputsMustBeReachableThroughThePrefetch(@TempDir Path dir) throws Exception {
+    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
+    Path file =
+        write(
+            dir,
+            "kfre.json",
+            shipped.replace(
+                "{\"model\": \"kfre\", \"version\": \"1.2.0\"}",
+                "{\"model\": \"diabetes-pima\", \"version\": \"1.0.0\"}"));
+    assertMessage(dir, file + ": field 'prefetch' has no query that can return input 'npreg'");
+  }
+
+  @Test
+  void aCandidateFolderMustHoldTheVersionItIsNamedFor(@TempDir Path dir) throws Exception {
+    Path kfre = copyModel(dir, "kfre");
+    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.3.0"));
+    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
+      Files.copy(Path.of("models/kfre/candidates/1.2.0").resolve(f), candidate.resolve(f));
+    }
+    copyValueSets(dir);
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                candidate.resolve("model.json")
+                    + ": field 'version' must equal the candidate's folder name '1.3.0'"),
+        e.getMessage());
+  }
+
+  /**
+   * The catalogue holds the candidate beside the active version; once the candidate is activated
+   * (its files become the model's, its folder goes), the service's shadow names the version it runs
+   * and idles instead of scoring the same model twice.
+   */
+  @Test
+  void theCandidateIsHeldBesideTheActiveVersionAndIdlesOnceActivated(@TempDir Path dir)
+      throws Exception {
+    Path models = Files.createDirectories(dir.resolve("models"));
+    Path kfre = copyModel(models, "kfre");
+    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.2.0"));
+    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
+      Files.copy(Path.of("models/kfre/candidates/1.2.0").resolve(f), candidate.resolve(f));
+    }
+    copyValueSets(models);
+    Path services = Files.createDirectories(dir.resolve("cds-hooks"));
+    Files.copy(Path.of("cds-hooks/kfre.json"), services.resolve("kfre.json"));
+    ModelRegistry registry = ModelRegistryAccess.create(models);
+    try {
+      CdsServiceRegistry defs = new CdsServiceRegistry(config(services), registry, JSON);
+      var def = defs.find("kfre").orElseThrow();
+      var shadow = CdsServiceRegistry.shadow(def, registry.catalogue()).orElseThrow();
+      assertEquals("1.2.0", shadow.model().descriptor().version());
+      assertEquals("1.1.0", registry.find("kfre").orElseThrow().descriptor().version());
+
+      for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx"}) {
+        Files.copy(candidate.resolve(f), kfre.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+      }
+      for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
+        Files.delete(candidate.resolve(f));
+      }
+      ModelRegistry.Catalogue promoted = registry.read();
+      defs.checkAgainst(promoted);
+      List<String> changes = registry.activate(promoted);
+      assertTrue(changes.contains("kfre@1.2.0: candidate removed"), changes.toString());
+      assertEquals("1.2.0", registry.find("kfre").orElseThrow().descriptor().version());
+      assertTrue(CdsServiceRegistry.shadow(def, registry.catalogue()).isEmpty());
+    } finally {
+      ModelRegistryAccess.close(registry);
+    }
+  }
+
+  private static Path copyModel(Path dir, String id) throws java.io.IOException {
+    Path model = Files.createDirectories(dir.resolve(id));
+    try (var files = Files.list(Path.of("models").resolve(id))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, model.resolve(f.getFileName()));
+      }
+    }
+    return model;
   }
 
   private static void assertMessage(Path dir, String prefix) {

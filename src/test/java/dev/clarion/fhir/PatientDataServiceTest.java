@@ -35,7 +35,8 @@ class PatientDataServiceTest {
                   "patient", "Patient/{{context.patientId}}",
                   "author", "Practitioner/{{userPractitionerId}}")),
           null,
-          new ServiceDefinition.Clarion("ascvd-pce", List.of("author"), null, null, null, null));
+          new ServiceDefinition.Clarion(
+              "ascvd-pce", List.of("author"), null, null, null, null, null, null));
 
   @Test
   void missingOptionalKeyBecomesANoteForTheCard() throws Exception {

@@ -22,17 +22,46 @@ import org.tribuo.util.onnx.ONNXRef;
  *
  * <p>Run {@code ./mvnw -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.clarion.model.KfreGraphBuilder} to rewrite {@code models/kfre/kfre.onnx};
- * deterministic byte for byte (checked by a test).
+ * with {@code -Dexec.args="models/kfre/candidates/1.2.0/kfre.onnx elsewhere"} it writes the
+ * candidate with the non-North American baseline survival of Tangri 2016 (0.9365 at 5 years, 0.9832
+ * at 2). Deterministic byte for byte (checked by a test).
  */
 public final class KfreGraphBuilder {
 
   public static final String MODEL_VERSION = "1.1.0";
 
+  /** The candidate version: the same equation with the non-North American calibration. */
+  public static final String ELSEWHERE_VERSION = "1.2.0";
+
   static final Baseline BASELINE = Baseline.NORTH_AMERICA_5Y;
+
+  /** Where the baseline survival was estimated (Tangri 2016): 5-year and 2-year. */
+  public enum Region {
+    NORTH_AMERICA(
+        Baseline.NORTH_AMERICA_5Y, Baseline.NORTH_AMERICA_2Y, MODEL_VERSION, "North America"),
+    ELSEWHERE(
+        Baseline.ELSEWHERE_5Y, Baseline.ELSEWHERE_2Y, ELSEWHERE_VERSION, "outside North America");
+
+    final Baseline fiveYear;
+    final Baseline twoYear;
+    final String version;
+    final String words;
+
+    Region(Baseline fiveYear, Baseline twoYear, String version, String words) {
+      this.fiveYear = fiveYear;
+      this.twoYear = twoYear;
+      this.version = version;
+      this.words = words;
+    }
+  }
 
   private KfreGraphBuilder() {}
 
   public static byte[] build() {
+    return build(Region.NORTH_AMERICA);
+  }
+
+  public static byte[] build(Region region) {
     ONNXContext ctx = new ONNXContext();
     ctx.setName("kfre4_5y");
     ONNXPlaceholder features = ctx.floatInput("features", KidneyFailureRiskEquation.INPUTS);
@@ -61,21 +90,24 @@ public final class KfreGraphBuilder {
         c(ctx, "one_risk", 1)
             .apply(
                 ONNXOperators.SUB,
-                c(ctx, "s0", BASELINE.survival()).apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
+                c(ctx, "s0", region.fiveYear.survival())
+                    .apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
             .cast(float.class);
     risk.assignTo(output);
     // The 2-year risk: the same linear predictor with the 2-year baseline survival.
     c(ctx, "one_risk2y", 1)
         .apply(
             ONNXOperators.SUB,
-            c(ctx, "s0_2y", Baseline.NORTH_AMERICA_2Y.survival())
+            c(ctx, "s0_2y", region.twoYear.survival())
                 .apply(ONNXOperators.POW, lp.apply(MathOps.EXP)))
         .cast(float.class)
         .assignTo(output2y);
     return OnnxGraphs.model(
         ctx,
-        MODEL_VERSION,
-        "Kidney Failure Risk Equation, 4 variables, North America (Tangri 2011, 2016). Input"
+        region.version,
+        "Kidney Failure Risk Equation, 4 variables, "
+            + region.words
+            + " (Tangri 2011, 2016). Input"
             + " features[N,4]: age, female, eGFR mL/min/1.73m2, UACR mg/g. Outputs risk[N,1] (5-year)"
             + " and risk2y[N,1] (2-year) as fractions.");
   }
@@ -93,8 +125,10 @@ public final class KfreGraphBuilder {
 
   public static void main(String[] args) throws IOException {
     Path target = Path.of(args.length > 0 ? args[0] : "models/kfre/kfre.onnx");
+    Region region =
+        args.length > 1 && args[1].equals("elsewhere") ? Region.ELSEWHERE : Region.NORTH_AMERICA;
     Files.createDirectories(target.toAbsolutePath().getParent());
-    Files.write(target, build());
+    Files.write(target, build(region));
     System.out.println("wrote " + target + " (" + Files.size(target) + " bytes)");
   }
 }

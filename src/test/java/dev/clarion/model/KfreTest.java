@@ -83,6 +83,78 @@ class KfreTest {
         model.sha256());
   }
 
+  /**
+   * The candidate 1.2.0 (models/kfre/candidates/1.2.0, scored in shadow by the kfre service): the
+   * same equation with Tangri 2016's baseline survival outside North America (0.9365 at 5 years,
+   * 0.9832 at 2), built by the same builder and pinned.
+   */
+  @Test
+  void theCandidateIsTheEquationWithTheNonNorthAmericanBaselinesOfTangri2016() throws Exception {
+    Path dir = DIR.resolve("candidates/1.2.0");
+    byte[] committed = Files.readAllBytes(dir.resolve("kfre.onnx"));
+    assertArrayEquals(
+        KfreGraphBuilder.build(KfreGraphBuilder.Region.ELSEWHERE),
+        committed,
+        "models/kfre/candidates/1.2.0/kfre.onnx is stale: run KfreGraphBuilder with 'elsewhere'");
+    assertEquals(0.9365, Baseline.ELSEWHERE_5Y.survival());
+    assertEquals(0.9832, Baseline.ELSEWHERE_2Y.survival());
+    try (OnnxModel candidate =
+        ModelLoader.loadCandidate(
+            dir.resolve("model.json"), new ObjectMapper(), OrtEnvironment.getEnvironment(), 1)) {
+      assertEquals("1.2.0", candidate.descriptor().version());
+      assertEquals(ModelLoader.sha256(committed), candidate.sha256());
+      double[][] inputs = grid();
+      double[] onnx = candidate.predict(batch(inputs));
+      for (int i = 0; i < inputs.length; i++) {
+        double[] x = inputs[i];
+        assertEquals(
+            KidneyFailureRiskEquation.risk(Baseline.ELSEWHERE_5Y, x[0], x[1] == 1, x[2], x[3]),
+            onnx[i],
+            1e-5,
+            "5-year, row " + i);
+      }
+      for (double[] x : new double[][] {{55, 0, 45, 120}, {72, 1, 28, 800}}) {
+        assertEquals(
+            KidneyFailureRiskEquation.risk(Baseline.ELSEWHERE_2Y, x[0], x[1] == 1, x[2], x[3]),
+            candidate.alsoReports(batch(new double[][] {x}))[0],
+            1e-6);
+      }
+      // Lower baseline hazard outside North America: every risk is lower than 1.1.0's.
+      double[] active = model.predict(batch(inputs));
+      for (int i = 0; i < inputs.length; i++) {
+        assertTrue(onnx[i] <= active[i], "row " + i);
+      }
+    }
+  }
+
+  private static double[][] grid() {
+    double[] ages = {18, 35, 50, 65, 80, 100};
+    double[] egfrs = {10, 15, 22, 30, 37, 45, 52, 59};
+    double[] uacrs = {1, 3, 10, 30, 120, 300, 800, 3000, 10000};
+    double[][] inputs = new double[ages.length * egfrs.length * uacrs.length * 2][];
+    int r = 0;
+    for (double age : ages) {
+      for (double egfr : egfrs) {
+        for (double uacr : uacrs) {
+          for (int female = 0; female < 2; female++) {
+            inputs[r++] = new double[] {age, female, egfr, uacr};
+          }
+        }
+      }
+    }
+    return inputs;
+  }
+
+  private static float[] batch(double[][] rows) {
+    float[] batch = new float[rows.length * 4];
+    for (int r = 0; r < rows.length; r++) {
+      for (int i = 0; i < 4; i++) {
+        batch[r * 4 + i] = (float) rows[r][i];
+      }
+    }
+    return batch;
+  }
+
   @Test
   void onnxMatchesJavaOverAGrid() {
     double[] ages = {18, 35, 50, 65, 80, 100};

@@ -33,6 +33,10 @@ public record ServiceDefinition(
    *     chart that lacks a lab), and every other refusal — an exclusion or a value outside the
    *     validated range the clinician should know about — gets a card. The decision record keeps
    *     every refusal either way.
+   * @param shadow a model version scored in shadow on every call the service scores: recorded in
+   *     the same decision, never shown and never used for the card; null for none
+   * @param silent {@code true}: the service never answers with a card — its model is scored and
+   *     recorded only, to be validated on the hospital's own patients before anyone sees it
    */
   public record Clarion(
       String model,
@@ -40,13 +44,20 @@ public record ServiceDefinition(
       Integer silentBelowAge,
       Below cardOnlyWhen,
       Map<String, Boolean> refusalCards,
-      Orders orders) {
+      Orders orders,
+      Shadow shadow,
+      Boolean silent) {
 
     /** The refusal codes a service may set a card policy for. */
     public static final List<String> REFUSAL_CODES =
         List.of("missing-input", "out-of-range", "excluded");
 
     /** Whether a refusal with this code gets a "not calculated" card on this hook. */
+    /** Whether this service only scores and records, never answering with a card. */
+    public boolean isSilent() {
+      return Boolean.TRUE.equals(silent);
+    }
+
     public boolean showsRefusalCard(String hook, String reasonCode) {
       if (refusalCards != null && refusalCards.containsKey(reasonCode)) {
         return refusalCards.get(reasonCode);
@@ -73,6 +84,12 @@ public record ServiceDefinition(
    *     input has none)
    */
   public record OrderWhatIf(String label, Map<String, Double> set) {}
+
+  /**
+   * A model version scored in shadow: the active version of {@code model} if it has this version,
+   * else its candidate {@code models/<model>/candidates/<version>/}.
+   */
+  public record Shadow(String model, String version) {}
 
   /** An input and the bound it must be below. */
   public record Below(String input, double below) {}
