@@ -2,8 +2,8 @@
 // it saw as one JSON line on stdout (the JUnit test AuditorPageBrowserTest asserts on it and on the
 // screenshots). Never downloads a browser.
 //
-// env: APP_URL (e.g. http://localhost:8181), QUERY (query string for /auditor), OUT (directory for
-// screenshots), CHROMIUM (default /usr/bin/chromium)
+// env: APP_URL (e.g. http://localhost:8181), QUERY (query string for /auditor), SHADOW_DECISION (a
+// decision with a shadow part), OUT (directory for screenshots), CHROMIUM (default /usr/bin/chromium)
 import { runAndReport } from './chromium.mjs';
 
 const app = process.env.APP_URL;
@@ -74,6 +74,19 @@ await runAndReport(async (browser, result) => {
     throw new Error(`replay page answered ${replayResponse.status()}: ${await page.content()}`);
   }
   result.replay = (await page.textContent('#replay-result .badge')).trim();
+
+  // The shadow rollout page, and the shadow part of one decision.
+  await page.goto(`${app}/auditor/shadow?service=kfre`);
+  await page.waitForSelector('#pair-0', { timeout: 30000 });
+  result.shadow = {};
+  result.shadow.heading = (await page.textContent('#pair-0 h2')).trim();
+  result.shadow.tiles = await page.$$eval('#pair-0 .tile', (ts) =>
+    Object.fromEntries(ts.map((t) => [t.querySelector('.l').textContent.trim(), t.querySelector('.v').textContent.trim()])));
+  result.shadow.bandRows = await page.$$eval('#pair-0 table.bands tr', (rs) => rs.length - 1);
+  result.shadow.differences = await page.$$eval('#pair-0 table.differences tr', (rs) => rs.map((r) => r.textContent.trim()));
+  await page.screenshot({ path: `${out}/auditor-shadow.png`, fullPage: true });
+  await page.goto(`${app}/auditor/decisions/${process.env.SHADOW_DECISION}`);
+  result.shadow.decisionPanel = (await page.textContent('#shadow')).trim();
 
   // The chain check.
   await page.goto(`${app}/auditor/chain`);

@@ -37,9 +37,11 @@ class AuditorPageBrowserTest {
   @Test
   void anAuditorSignsInAndSeesChartsDecisionsReplayAndChain() throws Exception {
     seedDecisions();
+    String shadowDecision = seedShadowDecisions();
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     JsonNode seen =
         browse(
+            shadowDecision,
             "service=ascvd-risk&from="
                 + today
                 + "&to="
@@ -70,6 +72,19 @@ class AuditorPageBrowserTest {
     assertTrue(seen.get("attributionBars").asInt() >= 5, "contribution chart drawn");
     assertEquals("identical", seen.get("replay").asText());
     assertEquals("intact", seen.get("chain").asText());
+    // The shadow rollout page: kfre 1.1.0 against its candidate 1.2.0, and the shadow part on a
+    // decision's page.
+    JsonNode shadow = seen.get("shadow");
+    assertTrue(shadow.get("heading").asText().contains("kfre 1.1.0"), shadow.toString());
+    assertTrue(shadow.get("heading").asText().contains("kfre 1.2.0"), shadow.toString());
+    assertTrue(shadow.at("/tiles/Both scored").asInt() >= 3, shadow.toString());
+    assertTrue(shadow.at("/tiles/Band agreement").asText().endsWith("%"), shadow.toString());
+    assertTrue(shadow.get("bandRows").asInt() >= 2, "a row per active band: " + shadow);
+    assertTrue(
+        shadow.get("differences").toString().contains("percentage points"), shadow.toString());
+    assertTrue(
+        shadow.get("decisionPanel").asText().contains("kfre 1.2.0"),
+        "the decision page shows its shadow part: " + shadow.get("decisionPanel"));
     assertEquals(403, seen.get("noRoleStatus").asInt(), "signed in without the auditor role");
     assertTrue(
         seen.get("noRoleText").asText().contains("nora")
@@ -138,6 +153,19 @@ class AuditorPageBrowserTest {
     }
   }
 
+  /**
+   * kfre calls across its bands; each records the candidate 1.2.0 in shadow. Returns the id of one.
+   */
+  String seedShadowDecisions() throws Exception {
+    String id = null;
+    for (double[] p : new double[][] {{1.9, 100}, {1.6, 300}, {2.4, 800}, {1.9, 30}}) {
+      ObjectNode request = Fixtures.kfreRequest(p[0], "mg/dL", p[1]);
+      TestEhr.call("/cds-services/kfre", request);
+      id = Sql.decision(db, request, "id");
+    }
+    return id;
+  }
+
   String decide(ObjectNode request) throws Exception {
     String instance = java.util.UUID.randomUUID().toString();
     request.put("hookInstance", instance);
@@ -153,9 +181,16 @@ class AuditorPageBrowserTest {
   }
 
   /** Runs the browser script and returns what it reported. */
-  static JsonNode browse(String query) throws Exception {
+  static JsonNode browse(String shadowDecision, String query) throws Exception {
     KeycloakTestResource.awaitReady();
     return Browser.run(
-        "auditor-page.mjs", Map.of("APP_URL", KeycloakTestResource.appUrl(), "QUERY", query));
+        "auditor-page.mjs",
+        Map.of(
+            "APP_URL",
+            KeycloakTestResource.appUrl(),
+            "QUERY",
+            query,
+            "SHADOW_DECISION",
+            shadowDecision));
   }
 }

@@ -18,7 +18,6 @@ import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -35,27 +34,7 @@ class KfreServiceTest {
 
   /** The Synthea patient (a man) with a creatinine result, a UACR result and given conditions. */
   static ObjectNode request(Double creatinine, String creatinineUnit, Double uacr) {
-    ObjectNode fixture = Fixtures.request("cds/patient_view_synthea_scored.json");
-    ObjectNode request = fixture.deepCopy();
-    request.put("hookInstance", UUID.randomUUID().toString());
-    ObjectNode prefetch = request.putObject("prefetch");
-    prefetch.set("patient", fixture.at("/prefetch/patient"));
-    prefetch.set("conditions", fixture.at("/prefetch/conditions"));
-    String patient = "Patient/" + fixture.at("/prefetch/patient/id").asText();
-    prefetch.set(
-        "creatinine",
-        Fixtures.searchset(
-            creatinine == null
-                ? null
-                : Fixtures.observation(
-                    "scr-1", "1", "2160-0", creatinine, creatinineUnit, patient)));
-    prefetch.set(
-        "uacr",
-        Fixtures.searchset(
-            uacr == null
-                ? null
-                : Fixtures.observation("uacr-1", "1", "9318-7", uacr, "mg/g", patient)));
-    return request;
+    return Fixtures.kfreRequest(creatinine, creatinineUnit, uacr);
   }
 
   ValidatableResponse call(ObjectNode request) {

@@ -73,4 +73,29 @@ public final class Fixtures {
     b.put("total", entries.size());
     return b;
   }
+
+  /**
+   * A kfre patient-view call for the Synthea patient (a man of 58) with one creatinine and one UACR
+   * result (null: none recorded).
+   */
+  public static ObjectNode kfreRequest(Double creatinine, String creatinineUnit, Double uacr) {
+    ObjectNode fixture = request("cds/patient_view_synthea_scored.json");
+    ObjectNode request = fixture.deepCopy();
+    request.put("hookInstance", UUID.randomUUID().toString());
+    ObjectNode prefetch = request.putObject("prefetch");
+    prefetch.set("patient", fixture.at("/prefetch/patient"));
+    prefetch.set("conditions", fixture.at("/prefetch/conditions"));
+    String patient = "Patient/" + fixture.at("/prefetch/patient/id").asText();
+    prefetch.set(
+        "creatinine",
+        searchset(
+            creatinine == null
+                ? null
+                : observation("scr-1", "1", "2160-0", creatinine, creatinineUnit, patient)));
+    prefetch.set(
+        "uacr",
+        searchset(
+            uacr == null ? null : observation("uacr-1", "1", "9318-7", uacr, "mg/g", patient)));
+    return request;
+  }
 }
