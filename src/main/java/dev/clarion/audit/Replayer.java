@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -28,7 +29,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class Replayer {
 
-  /** The outcome of a replay. */
+  /**
+   * The outcome of a replay; {@code shadow} is the replay of the shadow part, null when the
+   * decision has none.
+   */
   public record Replay(
       UUID decision,
       boolean identical,
@@ -36,7 +40,16 @@ public class Replayer {
       Model recordedModel,
       Model replayedModel,
       JsonNode recorded,
-      JsonNode replayed) {}
+      JsonNode replayed,
+      ShadowReplay shadow) {}
+
+  /**
+   * The shadow version re-run from its own stored inputs: by the same version if the catalogue
+   * still holds it (active or candidate), else by the model's active version; {@code replayedModel}
+   * null when the model is not loaded at all.
+   */
+  public record ShadowReplay(
+      boolean identical, List<String> differences, Model recordedModel, Model replayedModel) {}
 
   /** A model as named in a record or loaded now. */
   public record Model(String id, String version, String sha256) {}
@@ -89,6 +102,21 @@ public class Replayer {
         normalized(result(r.outcome, r.reasonCode, r.reasons, r.output, r.attributions));
     JsonNode replayed = normalized(result(a));
 
+    List<String> differences = compare(recorded, replayed, recordedModel, replayedModel);
+    return new Replay(
+        r.id,
+        differences.isEmpty(),
+        differences,
+        recordedModel,
+        replayedModel,
+        recorded,
+        replayed,
+        shadow(r));
+  }
+
+  /** What differs between a recorded and a replayed result, and why it may. */
+  private static List<String> compare(
+      JsonNode recorded, JsonNode replayed, Model recordedModel, Model replayedModel) {
     List<String> differences = new ArrayList<>();
     for (String field : List.of("outcome", "reasonCode", "reasons", "output", "attributions")) {
       if (!Objects.equals(recorded.get(field), replayed.get(field))) {
@@ -113,8 +141,53 @@ public class Replayer {
       differences.add(
           "same model artifact, different result: the runtime or Clarion's scoring code changed");
     }
-    return new Replay(
-        r.id, differences.isEmpty(), differences, recordedModel, replayedModel, recorded, replayed);
+    return differences;
+  }
+
+  private ShadowReplay shadow(DecisionRecord r) {
+    RecordedShadow s;
+    try {
+      s = RecordedShadow.read(r.shadow);
+    } catch (IllegalArgumentException e) {
+      return new ShadowReplay(
+          false, List.of("the stored shadow part cannot be read back"), null, null);
+    }
+    if (s == null) {
+      return null;
+    }
+    Model recordedModel = new Model(s.model().id(), s.model().version(), s.model().sha256());
+    if (s.extraction() == null) {
+      return new ShadowReplay(
+          false, List.of("the shadow failed before its inputs were complete"), recordedModel, null);
+    }
+    ModelRegistry.Catalogue catalogue = models.catalogue();
+    OnnxModel model =
+        catalogue
+            .version(s.model().id(), s.model().version())
+            .map(ModelRegistry.Served::model)
+            .or(() -> Optional.ofNullable(catalogue.models().get(s.model().id())))
+            .orElse(null);
+    if (model == null) {
+      return new ShadowReplay(
+          false,
+          List.of("model '" + s.model().id() + "' is not loaded; the shadow cannot be replayed"),
+          recordedModel,
+          null);
+    }
+    Model replayedModel =
+        new Model(model.descriptor().id(), model.descriptor().version(), model.sha256());
+    Assessment a = assessor.assess(model, s.extraction(), List.of());
+    JsonNode recorded =
+        normalized(
+            result(
+                s.outcome(),
+                s.reasonCode(),
+                mapper.valueToTree(s.reasons()),
+                s.output() == null ? null : s.output().toJson(mapper),
+                s.output() == null ? null : mapper.valueToTree(s.attributions())));
+    JsonNode replayed = normalized(result(a));
+    List<String> differences = compare(recorded, replayed, recordedModel, replayedModel);
+    return new ShadowReplay(differences.isEmpty(), differences, recordedModel, replayedModel);
   }
 
   /**

@@ -100,6 +100,17 @@ class ShadowRolloutTest {
     assertFalse(body.contains(shadowPercent), body);
     assertFalse(body.contains("1.2.0"), body);
     assertFalse(body.toLowerCase(java.util.Locale.ROOT).contains("shadow"), body);
+
+    // Replay re-runs both from their stored inputs, each with its own version.
+    String id = Sql.decision(db, request, "id");
+    auditor()
+        .get("/audit/decisions/" + id + "/replay")
+        .then()
+        .statusCode(200)
+        .body("identical", equalTo(true))
+        .body("shadow.identical", equalTo(true))
+        .body("shadow.recordedModel.version", equalTo("1.2.0"))
+        .body("shadow.replayedModel.sha256", equalTo(sha));
   }
 
   @Test
