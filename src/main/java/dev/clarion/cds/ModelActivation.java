@@ -140,15 +140,24 @@ public class ModelActivation {
   }
 
   private void record(String actor, ModelRegistry.Catalogue catalogue, List<String> changes) {
-    List<Map<String, String>> active =
-        catalogue.models().values().stream()
-            .map(
-                m ->
-                    Map.of(
-                        "id", m.descriptor().id(),
-                        "version", m.descriptor().version(),
-                        "sha256", m.sha256()))
-            .toList();
+    List<Map<String, String>> active = new java.util.ArrayList<>();
+    for (OnnxModel m : catalogue.models().values()) {
+      active.add(
+          Map.of(
+              "id", m.descriptor().id(),
+              "version", m.descriptor().version(),
+              "sha256", m.sha256()));
+    }
+    // Candidates are held for shadow scoring only: recorded as such, so the activation log shows
+    // when each became available.
+    for (ModelRegistry.Served c : catalogue.candidates().values()) {
+      active.add(
+          Map.of(
+              "id", c.model().descriptor().id(),
+              "version", c.model().descriptor().version(),
+              "sha256", c.model().sha256(),
+              "role", "candidate"));
+    }
     try (Connection c = db.getConnection();
         PreparedStatement insert =
             c.prepareStatement(

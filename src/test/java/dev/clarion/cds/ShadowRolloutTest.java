@@ -72,6 +72,17 @@ class ShadowRolloutTest {
     assertEquals(sha, shadow.at("/model/sha256").asText());
     assertEquals("SCORED", shadow.get("outcome").asText());
     assertEquals("1.1.0", Sql.decision(db, request, "model_version"));
+    assertTrue(
+        Integer.parseInt(
+                Sql.single(
+                    db,
+                    "select count(*) from model_activation where models @>"
+                        + " '[{\"id\": \"kfre\", \"version\": \"1.2.0\", \"role\": \"candidate\","
+                        + " \"sha256\": \""
+                        + sha
+                        + "\"}]'"))
+            >= 1,
+        "the activation log names the candidate it holds");
 
     // Both results against the Java equation on the recorded inputs, each with its own baseline.
     JsonNode features = shadow.at("/inputs/features");
