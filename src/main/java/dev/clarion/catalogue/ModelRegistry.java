@@ -184,6 +184,15 @@ public class ModelRegistry {
             model =
                 ModelLoader.loadCandidate(
                     candidate.resolve("model.json"), strict, env, config.intraOpThreads());
+            if (model
+                .descriptor()
+                .version()
+                .equals(loaded.get(model.descriptor().id()).descriptor().version())) {
+              throw new DefinitionException(
+                  candidate.resolve("model.json"),
+                  "version",
+                  "is the active version of the model; a candidate must be another version");
+            }
             Binding candidateBinding =
                 Bindings.load(
                     candidate.resolve("binding.json"), model.descriptor(), ucum, valueSets);

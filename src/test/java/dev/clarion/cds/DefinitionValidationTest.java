@@ -304,6 +304,24 @@ class DefinitionValidationTest {
         e.getMessage());
   }
 
+  @Test
+  void aCandidateCannotBeTheActiveVersion(@TempDir Path dir) throws Exception {
+    Path kfre = copyModel(dir, "kfre");
+    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.1.0"));
+    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
+      Files.copy(kfre.resolve(f), candidate.resolve(f));
+    }
+    copyValueSets(dir);
+    DefinitionException e =
+        assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                candidate.resolve("model.json")
+                    + ": field 'version' is the active version of the model"),
+        e.getMessage());
+  }
+
   /**
    * The catalogue holds the candidate beside the active version; once the candidate is activated
    * (its files become the model's, its folder goes), the service's shadow names the version it runs
