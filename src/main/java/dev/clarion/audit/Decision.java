@@ -48,8 +48,16 @@ public record Decision(
     List<Card> cards,
     Shadow shadow) {
 
-  /** The verified caller; all null for the loopback caller. */
-  public record Caller(UUID clientId, String iss, String tenant) {}
+  /**
+   * The verified caller; all null for the loopback caller.
+   *
+   * @param token the id of the call's token, whose first use is committed with this decision (a
+   *     replay found at commit refuses the call, and no decision is recorded); null for none
+   */
+  public record Caller(UUID clientId, String iss, String tenant, Token token) {}
+
+  /** A token id: {@code (iss, jti)} kept in {@code jwt_replay} until {@code keepUntil}. */
+  public record Token(String iss, String jti, Instant keepUntil) {}
 
   /** The hook call's identifiers; the patient and user only once the request was validated. */
   public record Request(String hook, String hookInstance, String patientId, String userId) {}

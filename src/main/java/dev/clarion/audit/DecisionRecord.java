@@ -24,6 +24,12 @@ public class DecisionRecord {
 
   @Id public UUID id;
 
+  /**
+   * The call's token id, inserted into {@code jwt_replay} in the same transaction as this record;
+   * not a column of {@code decision}. Null for none.
+   */
+  @jakarta.persistence.Transient public Decision.Token token;
+
   /** Place in the hash chain; assigned when the record is written. */
   public Long seq;
 

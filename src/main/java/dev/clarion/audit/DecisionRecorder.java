@@ -22,6 +22,17 @@ public class DecisionRecorder {
 
   static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * The call's token had been committed by another call when this decision was about to be: a
+   * replay (perhaps to another replica, at the same moment). Nothing was recorded; the caller gets
+   * a bare 401.
+   */
+  public static final class ReplayedToken extends RuntimeException {
+    ReplayedToken() {
+      super("token already used", null, false, false);
+    }
+  }
+
   private final DecisionWriter writer;
   private final ObjectMapper mapper;
 
@@ -42,6 +53,9 @@ public class DecisionRecorder {
           .append(entity(decision, latency))
           .get(COMMIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof ReplayedToken replayed) {
+        throw replayed;
+      }
       throw new IllegalStateException("decision not recorded", e.getCause());
     } catch (TimeoutException e) {
       // The record may still be committed later; the caller answers 503 and the EHR retries.
@@ -61,6 +75,7 @@ public class DecisionRecorder {
     r.clientId = d.caller().clientId();
     r.clientIss = d.caller().iss();
     r.clientTenant = d.caller().tenant();
+    r.token = d.caller().token();
     r.hook = d.request().hook();
     r.hookInstance = d.request().hookInstance();
     r.patientRef = d.request().patientId() == null ? null : "Patient/" + d.request().patientId();

@@ -17,7 +17,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,13 @@ public class DecisionWriter {
           + " output, attributions, card_uuids, suggestion_uuids, latency_micros, shadow) values"
           + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb,"
           + " ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb)";
+
+  /**
+   * A call's token first use, in the batch's transaction (the table is the replay cache of
+   * dev.clarion.security.ReplayCache, which looks ids up and purges expired ones).
+   */
+  private static final String TOKEN_FIRST_USE =
+      "insert into jwt_replay (iss, jti, expires_at) values (?, ?, ?) on conflict do nothing";
 
   private static final String SEAL =
       "insert into decision_seal (last_seq, first_seq, prev_hash, hash, sealed_at, key_id,"
@@ -126,8 +135,7 @@ public class DecisionWriter {
 
   private void write(List<Pending> batch) {
     try {
-      commit(batch);
-      batch.forEach(p -> p.done().complete(null));
+      settle(batch, commit(batch));
     } catch (SQLException e) {
       if (batch.size() == 1) {
         fail(batch.get(0), e);
@@ -135,13 +143,52 @@ public class DecisionWriter {
       }
       for (Pending one : batch) {
         try {
-          commit(List.of(one));
-          one.done().complete(null);
+          settle(List.of(one), commit(List.of(one)));
         } catch (SQLException single) {
           fail(one, single);
         }
       }
     }
+  }
+
+  /** After a commit: the replayed calls are refused, every other one is answered. */
+  private static void settle(List<Pending> batch, Set<Pending> replayed) {
+    for (Pending p : batch) {
+      if (replayed.contains(p)) {
+        p.record().seq = null;
+        p.done().completeExceptionally(new DecisionRecorder.ReplayedToken());
+      } else {
+        p.done().complete(null);
+      }
+    }
+  }
+
+  /**
+   * Records each call's token first use ({@code jwt_replay}) in the batch's transaction: the calls
+   * whose token another call committed first (on any replica, or earlier in this batch) are left
+   * out of the chain.
+   *
+   * @return the replayed calls
+   */
+  private static Set<Pending> replayed(Connection c, List<Pending> batch) throws SQLException {
+    List<Pending> withToken = batch.stream().filter(p -> p.record().token != null).toList();
+    if (withToken.isEmpty()) {
+      return Set.of();
+    }
+    Set<Pending> replayed = new HashSet<>();
+    try (PreparedStatement insert = c.prepareStatement(TOKEN_FIRST_USE)) {
+      for (Pending p : withToken) {
+        Decision.Token t = p.record().token;
+        insert.setString(1, t.iss());
+        insert.setString(2, t.jti());
+        insert.setTimestamp(3, Timestamp.from(t.keepUntil()));
+        // One statement per token: a batch cannot tell which rows of the same jti conflicted.
+        if (insert.executeUpdate() == 0) {
+          replayed.add(p);
+        }
+      }
+    }
+    return replayed;
   }
 
   private void fail(Pending pending, SQLException e) {
@@ -151,7 +198,12 @@ public class DecisionWriter {
     pending.done().completeExceptionally(e);
   }
 
-  private void commit(List<Pending> batch) throws SQLException {
+  /**
+   * Writes the batch in one transaction.
+   *
+   * @return the calls refused as replays (not written)
+   */
+  private Set<Pending> commit(List<Pending> all) throws SQLException {
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -166,6 +218,12 @@ public class DecisionWriter {
           hash = rs.getString(2);
         }
         chainedFrom = hash;
+        Set<Pending> replayed = replayed(c, all);
+        List<Pending> batch = all.stream().filter(p -> !replayed.contains(p)).toList();
+        if (batch.isEmpty()) {
+          c.commit();
+          return replayed;
+        }
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
           for (Pending p : batch) {
             RecordHasher.Row row = row(p.record(), ++seq, hash);
@@ -188,6 +246,7 @@ public class DecisionWriter {
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).record().seq = first + i;
         }
+        return replayed;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;

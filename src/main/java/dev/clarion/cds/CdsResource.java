@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import dev.clarion.audit.DecisionRecorder;
 import dev.clarion.audit.FeedbackService;
 import dev.clarion.cds.api.CdsResponse;
 import dev.clarion.cds.api.ServiceDefinition;
@@ -68,8 +69,14 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    Admitted a = admit(id, uri, http);
-    return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
+    CdsCaller caller = verifier.authenticateCall(http, audiences(uri, http), id);
+    ServiceDefinition service = hooks.service(id);
+    verifier.authorize(caller, service.id(), http);
+    try {
+      return new CdsResponse(hooks.invoke(service, caller, body, baseUrl(uri)).cards());
+    } catch (DecisionRecorder.ReplayedToken e) {
+      throw verifier.replayedAtCommit(caller, service.id(), http);
+    }
   }
 
   /**

@@ -102,7 +102,14 @@ public class HookService {
             UUID.randomUUID(),
             now,
             service.id(),
-            new Decision.Caller(caller.clientId(), caller.iss(), caller.tenant()));
+            new Decision.Caller(
+                caller.clientId(),
+                caller.iss(),
+                caller.tenant(),
+                caller.token() == null
+                    ? null
+                    : new Decision.Token(
+                        caller.token().iss(), caller.token().jti(), caller.token().keepUntil())));
     Steps steps = new Steps(decision);
     try {
       decision = decide(service, caller, body, baseUrl, steps);
@@ -330,6 +337,8 @@ public class HookService {
   private void commit(Decision decision, long start) {
     try {
       recorder.record(decision, Duration.ofNanos(System.nanoTime() - start));
+    } catch (DecisionRecorder.ReplayedToken e) {
+      throw e; // the caller answers a bare 401; nothing was recorded
     } catch (RuntimeException e) {
       // Log the failure class only: the record holds patient references.
       LOG.errorf("Decision %s could not be recorded: %s", decision.id(), e.getClass().getName());

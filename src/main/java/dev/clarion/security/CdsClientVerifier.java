@@ -108,11 +108,43 @@ public class CdsClientVerifier {
    * @throws UnauthenticatedException (401) if the caller cannot be trusted
    */
   public CdsCaller authenticate(HttpServerRequest http, List<String> audiences, String serviceId) {
+    return authenticate(http, audiences, serviceId, false);
+  }
+
+  /**
+   * Authenticates a CDS service call whose decision will be recorded: as {@link #authenticate},
+   * except that the token's first use is not committed here. A {@code jti} already committed is
+   * refused now (before any FHIR fetch or scoring); otherwise the caller carries it ({@link
+   * CdsCaller#token()}) and the decision writer inserts it in the decision's own transaction — one
+   * commit per batch — and refuses the call if another call committed it first ({@link
+   * #replayedAtCommit}).
+   */
+  public CdsCaller authenticateCall(
+      HttpServerRequest http, List<String> audiences, String serviceId) {
+    return authenticate(http, audiences, serviceId, true);
+  }
+
+  private CdsCaller authenticate(
+      HttpServerRequest http, List<String> audiences, String serviceId, boolean deferred) {
     Attempt attempt = new Attempt();
     try {
       CdsCaller caller = verify(http, audiences, attempt);
-      if (attempt.jti != null && !consume(attempt)) {
-        throw reject("replayed-jti");
+      if (attempt.jti != null) {
+        if (deferred) {
+          if (seen(attempt)) {
+            throw reject("replayed-jti");
+          }
+          caller =
+              new CdsCaller(
+                  caller.clientId(),
+                  caller.iss(),
+                  caller.tenant(),
+                  caller.services(),
+                  caller.fhirServers(),
+                  new CdsCaller.TokenId(attempt.claimedIss, attempt.jti, attempt.keepUntil));
+        } else if (!consume(attempt)) {
+          throw reject("replayed-jti");
+        }
       }
       if (attempt.jkuIgnored != null) {
         events.jkuIgnored(caller.iss(), attempt.jkuIgnored);
@@ -122,6 +154,17 @@ public class CdsClientVerifier {
       events.refused("unauthenticated", e.code(), attempt.claimedIss, serviceId, remote(http));
       throw e;
     }
+  }
+
+  /**
+   * The bare 401 for a call whose token another call committed first (found when its decision was
+   * about to be committed; no decision is recorded), logged like every refusal.
+   */
+  public UnauthenticatedException replayedAtCommit(
+      CdsCaller caller, String serviceId, HttpServerRequest http) {
+    UnauthenticatedException e = reject("replayed-jti");
+    events.refused("unauthenticated", e.code(), caller.iss(), serviceId, remote(http));
+    return e;
   }
 
   /**
@@ -195,7 +238,7 @@ public class CdsClientVerifier {
     checkSignature(jwt, client, attempt);
     checkClaims(claims, audiences, attempt);
     return new CdsCaller(
-        client.id(), client.iss(), tenant, client.services(), client.fhirServers());
+        client.id(), client.iss(), tenant, client.services(), client.fhirServers(), null);
   }
 
   private static SignedJWT signed(String token) {
@@ -361,6 +404,14 @@ public class CdsClientVerifier {
     }
     attempt.jti = jti;
     attempt.keepUntil = exp.toInstant().plus(skew);
+  }
+
+  private boolean seen(Attempt attempt) {
+    try {
+      return replay.seen(attempt.claimedIss, attempt.jti);
+    } catch (IllegalStateException e) {
+      throw reject("replay-cache-unavailable");
+    }
   }
 
   private boolean consume(Attempt attempt) {

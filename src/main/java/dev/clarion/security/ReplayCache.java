@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * JWT ids already accepted, in PostgreSQL so that every replica sees them: a token replayed to
- * another replica is refused as well. An id is kept until its token has expired (plus skew);
- * expired ids are purged at most once a minute by whichever replica gets there first. Thread-safe.
+ * another replica is refused as well. Discovery and feedback record a token's first use here at
+ * once ({@link #firstUse}); a CDS service call's is only looked up here ({@link #seen}) and
+ * committed with its decision, in the decision writer's transaction. An id is kept until its token
+ * has expired (plus skew); expired ids are purged at most once a minute by whichever replica gets
+ * there first. Thread-safe.
  */
 @ApplicationScoped
 public class ReplayCache {
@@ -39,10 +42,7 @@ public class ReplayCache {
   public boolean firstUse(String iss, String jti, Instant keepUntil) {
     try (Connection c = db.getConnection()) {
       purgeNowAndThen(c);
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "insert into jwt_replay (iss, jti, expires_at) values (?, ?, ?)"
-                  + " on conflict do nothing")) {
+      try (PreparedStatement insert = c.prepareStatement(INSERT)) {
         insert.setString(1, iss);
         insert.setString(2, jti);
         insert.setTimestamp(3, Timestamp.from(keepUntil));
@@ -52,6 +52,31 @@ public class ReplayCache {
       throw new IllegalStateException("replay cache unavailable: " + e.getSQLState(), e);
     }
   }
+
+  /**
+   * Whether {@code jti} for {@code iss} has been committed already (a replay); the first use of a
+   * CDS service call's token is committed with its decision, by the decision writer.
+   *
+   * @throws IllegalStateException if the database cannot be reached (the caller must refuse)
+   */
+  public boolean seen(String iss, String jti) {
+    try (Connection c = db.getConnection()) {
+      purgeNowAndThen(c);
+      try (PreparedStatement select =
+          c.prepareStatement("select 1 from jwt_replay where iss = ? and jti = ?")) {
+        select.setString(1, iss);
+        select.setString(2, jti);
+        try (java.sql.ResultSet rs = select.executeQuery()) {
+          return rs.next();
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("replay cache unavailable: " + e.getSQLState(), e);
+    }
+  }
+
+  private static final String INSERT =
+      "insert into jwt_replay (iss, jti, expires_at) values (?, ?, ?) on conflict do nothing";
 
   private void purgeNowAndThen(Connection c) throws SQLException {
     Instant now = clock.instant();

@@ -68,6 +68,9 @@ class CdsClientJwtTest {
   static final JwksServer EVIL_JWKS = new JwksServer(ATTACKER);
   static final List<String> TOKENS_SEEN = new ArrayList<>();
 
+  @Inject dev.clarion.audit.DecisionRecorder recorder;
+  @Inject dev.clarion.audit.ChainVerifier chain;
+
   @Inject ClientRegistry registry;
   @Inject DataSource db;
 
@@ -315,6 +318,114 @@ class CdsClientJwtTest {
     post(second, token).then().statusCode(401).body(emptyString());
     assertEquals(1, decisions(first));
     assertEquals(0, decisions(second));
+    assertEquals("replayed-jti", lastSecurityReason());
+  }
+
+  /**
+   * The same token sent eight times at once: each call passes the look-up (none is committed yet),
+   * and the first use is settled where it is committed, in the decision writer's transaction — one
+   * call answered and recorded, the others a bare 401 with no decision.
+   */
+  @Test
+  void concurrentReplaysAreSettledAtCommitOneAnsweredTheOthersRefused() throws Exception {
+    String token = TestEhr.token(TestEhr.url(PATH));
+    TOKENS_SEEN.add(token);
+    List<ObjectNode> requests = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      ObjectNode r = Fixtures.request(SCORED);
+      r.put("hookInstance", java.util.UUID.randomUUID().toString());
+      requests.add(r);
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Response>> calls = new ArrayList<>();
+    for (ObjectNode r : requests) {
+      calls.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return given()
+                    .contentType("application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .body(Fixtures.text(r))
+                    .post(PATH);
+              }));
+    }
+    start.countDown();
+    int answered = 0;
+    int recorded = 0;
+    for (int i = 0; i < calls.size(); i++) {
+      Response response = calls.get(i).get();
+      if (response.statusCode() == 200) {
+        answered++;
+        assertEquals(1, decisions(requests.get(i)), "the answered call has its decision");
+      } else {
+        assertEquals(401, response.statusCode());
+        assertEquals("", response.body().asString(), "bare 401");
+        assertEquals(0, decisions(requests.get(i)), "no decision for a replay");
+      }
+      recorded += decisions(requests.get(i));
+    }
+    pool.shutdown();
+    assertEquals(1, answered);
+    assertEquals(1, recorded);
+    assertEquals("replayed-jti", lastSecurityReason(), "the replays are in the security log");
+  }
+
+  /**
+   * At commit: a decision whose token id was committed first by another call (here: inserted
+   * directly, as another replica would) is not recorded, and the recorder says it was a replay.
+   */
+  @Test
+  void aTokenCommittedFirstElsewhereLeavesTheDecisionOutOfTheChain() throws Exception {
+    String jti = java.util.UUID.randomUUID().toString();
+    Instant keep = Instant.now().plusSeconds(600);
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("insert into jwt_replay (iss, jti, expires_at) values (?, ?, ?)")) {
+      ps.setString(1, "https://ehr.example.org");
+      ps.setString(2, jti);
+      ps.setTimestamp(3, java.sql.Timestamp.from(keep));
+      ps.executeUpdate();
+    }
+    java.util.UUID id = java.util.UUID.randomUUID();
+    dev.clarion.audit.Decision replayed =
+        dev.clarion.audit.Decision.begin(
+                id,
+                Instant.now(),
+                "ascvd-risk",
+                new dev.clarion.audit.Decision.Caller(
+                    null,
+                    "https://ehr.example.org",
+                    null,
+                    new dev.clarion.audit.Decision.Token("https://ehr.example.org", jti, keep)))
+            .withHook("patient-view", "replayed-at-commit-" + id)
+            .failed("missing-patient", "no patient", 400);
+    org.junit.jupiter.api.Assertions.assertThrows(
+        dev.clarion.audit.DecisionRecorder.ReplayedToken.class,
+        () -> recorder.record(replayed, java.time.Duration.ZERO));
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("select count(*) from decision where id = ?")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertEquals(0, rs.getInt(1));
+      }
+    }
+    // The chain is whole: nothing was half-written.
+    org.junit.jupiter.api.Assertions.assertTrue(chain.verify().intact());
+  }
+
+  /** A call that fails (400) is recorded, and its token's first use with it. */
+  @Test
+  void aFailedCallsTokenIsSpentWithItsRecord() throws Exception {
+    String token = TestEhr.token(TestEhr.url(PATH));
+    ObjectNode bad = Fixtures.request(SCORED);
+    bad.remove("hook");
+    post(bad, token).then().statusCode(400);
+    assertEquals(1, decisions(bad));
+    post(Fixtures.request(SCORED), token).then().statusCode(401).body(emptyString());
     assertEquals("replayed-jti", lastSecurityReason());
   }
 
