@@ -185,9 +185,9 @@ public class ShadowComparison {
     final boolean points;
     long decisions;
     long micros;
-    final Map<String, Long> outcomes = new TreeMap<>();
+    final Map<Map.Entry<Outcome, Outcome>, Long> outcomes = new LinkedHashMap<>();
     final Map<String, Long> refusals = new TreeMap<>();
-    final Map<String, Long> bands = new LinkedHashMap<>();
+    final Map<Map.Entry<String, String>, Long> bands = new LinkedHashMap<>();
     final List<Double> differences = new ArrayList<>();
 
     Accumulator(Decision.ModelVersion active, Decision.ModelVersion shadow, boolean points) {
@@ -207,12 +207,13 @@ public class ShadowComparison {
         long shadowMicros) {
       decisions++;
       micros += shadowMicros;
-      outcomes.merge(activeOutcome.name() + "|" + shadowOutcome.name(), 1L, Long::sum);
+      outcomes.merge(Map.entry(activeOutcome, shadowOutcome), 1L, Long::sum);
       if (shadowOutcome != Outcome.SCORED && shadowReason != null) {
         refusals.merge(shadowReason, 1L, Long::sum);
       }
       if (activeOutcome == Outcome.SCORED && shadowOutcome == Outcome.SCORED) {
-        bands.merge(activeBand + "|" + shadowBand, 1L, Long::sum);
+        bands.merge(
+            Map.entry(String.valueOf(activeBand), String.valueOf(shadowBand)), 1L, Long::sum);
         if (activeScore != null && shadowScore != null) {
           differences.add(shadowScore - activeScore);
         }
@@ -223,11 +224,7 @@ public class ShadowComparison {
       long both = bands.values().stream().mapToLong(Long::longValue).sum();
       long agree =
           bands.entrySet().stream()
-              .filter(
-                  e -> {
-                    String[] ab = e.getKey().split("\\|", 2);
-                    return ab[0].equals(ab[1]);
-                  })
+              .filter(e -> e.getKey().getKey().equals(e.getKey().getValue()))
               .mapToLong(Map.Entry::getValue)
               .sum();
       return new Pair(
@@ -235,22 +232,13 @@ public class ShadowComparison {
           shadow,
           decisions,
           outcomes.entrySet().stream()
-              .map(
-                  e -> {
-                    String[] ab = e.getKey().split("\\|", 2);
-                    return new OutcomeCell(
-                        Outcome.valueOf(ab[0]), Outcome.valueOf(ab[1]), e.getValue());
-                  })
+              .map(e -> new OutcomeCell(e.getKey().getKey(), e.getKey().getValue(), e.getValue()))
               .toList(),
           Map.copyOf(refusals),
           both,
           both == 0 ? null : (double) agree / both,
           bands.entrySet().stream()
-              .map(
-                  e -> {
-                    String[] ab = e.getKey().split("\\|", 2);
-                    return new BandCell(ab[0], ab[1], e.getValue());
-                  })
+              .map(e -> new BandCell(e.getKey().getKey(), e.getKey().getValue(), e.getValue()))
               .toList(),
           difference(),
           decisions == 0 ? 0 : micros / 1000.0 / decisions);

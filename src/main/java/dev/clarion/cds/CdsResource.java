@@ -69,13 +69,11 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    CdsCaller caller = verifier.authenticateCall(http, audiences(uri, http), id);
-    ServiceDefinition service = hooks.service(id);
-    verifier.authorize(caller, service.id(), http);
+    Admitted a = admit(id, uri, http, true);
     try {
-      return new CdsResponse(hooks.invoke(service, caller, body, baseUrl(uri)).cards());
+      return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
     } catch (DecisionRecorder.ReplayedToken e) {
-      throw verifier.replayedAtCommit(caller, service.id(), http);
+      throw verifier.replayedAtCommit(a.caller(), a.service().id(), http);
     }
   }
 
@@ -91,7 +89,7 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    Admitted a = admit(id, uri, http);
+    Admitted a = admit(id, uri, http, false);
     return feedback.accept(a.service().id(), a.caller().clientId(), a.caller().iss(), body);
   }
 
@@ -99,9 +97,14 @@ public class CdsResource {
 
   /**
    * Authenticated (401), a known service (404), registered for the caller (403) — in that order.
+   *
+   * @param recorded a service call, whose token's first use is committed with its decision
    */
-  private Admitted admit(String id, UriInfo uri, HttpServerRequest http) {
-    CdsCaller caller = verifier.authenticate(http, audiences(uri, http), id);
+  private Admitted admit(String id, UriInfo uri, HttpServerRequest http, boolean recorded) {
+    CdsCaller caller =
+        recorded
+            ? verifier.authenticateCall(http, audiences(uri, http), id)
+            : verifier.authenticate(http, audiences(uri, http), id);
     ServiceDefinition service = hooks.service(id);
     verifier.authorize(caller, service.id(), http);
     return new Admitted(caller, service);

@@ -247,10 +247,7 @@ class DefinitionValidationTest {
 
   @Test
   void aShadowMustNameAVersionTheCatalogueHolds(@TempDir Path dir) throws Exception {
-    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
-    Path file =
-        write(
-            dir, "kfre.json", shipped.replace("\"version\": \"1.2.0\"", "\"version\": \"1.3.0\""));
+    Path file = kfreWithShadow(dir, "{\"model\": \"kfre\", \"version\": \"1.3.0\"}");
     assertMessage(
         dir,
         file
@@ -260,14 +257,7 @@ class DefinitionValidationTest {
 
   @Test
   void aShadowOnAnotherScaleCannotBeCompared(@TempDir Path dir) throws Exception {
-    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
-    Path file =
-        write(
-            dir,
-            "kfre.json",
-            shipped.replace(
-                "{\"model\": \"kfre\", \"version\": \"1.2.0\"}",
-                "{\"model\": \"news2\", \"version\": \"1.0.0\"}"));
+    Path file = kfreWithShadow(dir, "{\"model\": \"news2\", \"version\": \"1.0.0\"}");
     assertMessage(
         dir,
         file + ": field 'clarion.shadow' scores on another scale (points or risk) than model kfre");
@@ -275,24 +265,15 @@ class DefinitionValidationTest {
 
   @Test
   void aShadowsInputsMustBeReachableThroughThePrefetch(@TempDir Path dir) throws Exception {
-    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
-    Path file =
-        write(
-            dir,
-            "kfre.json",
-            shipped.replace(
-                "{\"model\": \"kfre\", \"version\": \"1.2.0\"}",
-                "{\"model\": \"diabetes-pima\", \"version\": \"1.0.0\"}"));
+    Path file = kfreWithShadow(dir, "{\"model\": \"diabetes-pima\", \"version\": \"1.0.0\"}");
     assertMessage(dir, file + ": field 'prefetch' has no query that can return input 'npreg'");
   }
 
   @Test
   void aCandidateFolderMustHoldTheVersionItIsNamedFor(@TempDir Path dir) throws Exception {
     Path kfre = copyModel(dir, "kfre");
-    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.3.0"));
-    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
-      Files.copy(Path.of("models/kfre/candidates/1.2.0").resolve(f), candidate.resolve(f));
-    }
+    Path candidate =
+        copyCandidate(Path.of("models/kfre/candidates/1.2.0"), kfre.resolve("candidates/1.3.0"));
     copyValueSets(dir);
     DefinitionException e =
         assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
@@ -307,10 +288,7 @@ class DefinitionValidationTest {
   @Test
   void aCandidateCannotBeTheActiveVersion(@TempDir Path dir) throws Exception {
     Path kfre = copyModel(dir, "kfre");
-    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.1.0"));
-    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
-      Files.copy(kfre.resolve(f), candidate.resolve(f));
-    }
+    Path candidate = copyCandidate(kfre, kfre.resolve("candidates/1.1.0"));
     copyValueSets(dir);
     DefinitionException e =
         assertThrows(DefinitionException.class, () -> ModelRegistryAccess.create(dir));
@@ -332,10 +310,8 @@ class DefinitionValidationTest {
       throws Exception {
     Path models = Files.createDirectories(dir.resolve("models"));
     Path kfre = copyModel(models, "kfre");
-    Path candidate = Files.createDirectories(kfre.resolve("candidates/1.2.0"));
-    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
-      Files.copy(Path.of("models/kfre/candidates/1.2.0").resolve(f), candidate.resolve(f));
-    }
+    Path candidate =
+        copyCandidate(Path.of("models/kfre/candidates/1.2.0"), kfre.resolve("candidates/1.2.0"));
     copyValueSets(models);
     Path services = Files.createDirectories(dir.resolve("cds-hooks"));
     Files.copy(Path.of("cds-hooks/kfre.json"), services.resolve("kfre.json"));
@@ -362,6 +338,24 @@ class DefinitionValidationTest {
     } finally {
       ModelRegistryAccess.close(registry);
     }
+  }
+
+  /**
+   * The shipped kfre service with its shadow replaced by {@code shadow}, written to {@code dir}.
+   */
+  private static Path kfreWithShadow(Path dir, String shadow) throws Exception {
+    String shipped = Files.readString(Path.of("cds-hooks/kfre.json"));
+    return write(
+        dir, "kfre.json", shipped.replace("{\"model\": \"kfre\", \"version\": \"1.2.0\"}", shadow));
+  }
+
+  /** A candidate folder holding the four files of the model folder {@code from}. */
+  private static Path copyCandidate(Path from, Path candidate) throws java.io.IOException {
+    Files.createDirectories(candidate);
+    for (String f : new String[] {"model.json", "model-card.json", "kfre.onnx", "binding.json"}) {
+      Files.copy(from.resolve(f), candidate.resolve(f));
+    }
+    return candidate;
   }
 
   private static Path copyModel(Path dir, String id) throws java.io.IOException {
