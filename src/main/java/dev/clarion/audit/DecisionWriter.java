@@ -3,6 +3,7 @@ package dev.clarion.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clarion.telemetry.Telemetry;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
@@ -65,14 +66,17 @@ public class DecisionWriter {
   private final AgroalDataSource db;
   private final ObjectMapper mapper;
   private final ChainSigner signer;
+  private final Telemetry telemetry;
   private volatile Seal lastSeal;
   private Thread writer;
   private volatile boolean running = true;
 
-  DecisionWriter(AgroalDataSource db, ObjectMapper mapper, ChainSigner signer) {
+  DecisionWriter(
+      AgroalDataSource db, ObjectMapper mapper, ChainSigner signer, Telemetry telemetry) {
     this.db = db;
     this.mapper = mapper;
     this.signer = signer;
+    this.telemetry = telemetry;
   }
 
   /** The seal of the newest batch this replica committed, or null before its first. */
@@ -135,7 +139,10 @@ public class DecisionWriter {
 
   private void write(List<Pending> batch) {
     try {
-      settle(batch, commit(batch));
+      long start = System.nanoTime();
+      Set<Pending> replayed = commit(batch);
+      telemetry.batch(batch.size(), System.nanoTime() - start);
+      settle(batch, replayed);
     } catch (SQLException e) {
       if (batch.size() == 1) {
         fail(batch.get(0), e);

@@ -3,6 +3,7 @@ package dev.clarion.cds;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,4 +24,29 @@ public interface CdsConfig {
    * without it, derives the URL from loopback requests only.
    */
   Optional<List<String>> publicBaseUrl();
+
+  /** Admission control of service calls ({@link Admission}). */
+  Limits admission();
+
+  /** How many service calls run at once, and how long an excess call may wait for a slot. */
+  interface Limits {
+    /**
+     * Service calls running at once on this replica. Beyond it calls wait (briefly) or get 503:
+     * more would only queue for the same cores and make every call slower.
+     */
+    @WithDefault("16")
+    int maxConcurrent();
+
+    /** Calls that may wait for a slot, shared fairly between clients; 0: none wait. */
+    @WithDefault("16")
+    int maxQueued();
+
+    /** Longest wait for a slot before the call gets 503. */
+    @WithDefault("100ms")
+    Duration maxWait();
+
+    /** The {@code Retry-After} (seconds) of a 503 for a call turned away. */
+    @WithDefault("1")
+    int retryAfterSeconds();
+  }
 }

@@ -4,9 +4,11 @@ import dev.clarion.audit.DecisionRecorder;
 import dev.clarion.audit.FeedbackService;
 import dev.clarion.cds.api.CdsResponse;
 import dev.clarion.cds.api.ServiceDefinition;
+import dev.clarion.error.OverloadedException;
 import dev.clarion.security.CdsCaller;
 import dev.clarion.security.CdsClientVerifier;
 import dev.clarion.security.Loopback;
+import dev.clarion.telemetry.Telemetry;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -22,7 +24,9 @@ import java.util.List;
 /**
  * CDS Hooks 2.0 endpoints: discovery, service calls and feedback. Every call is authenticated first
  * (the client's JWT, see {@link CdsClientVerifier}); discovery lists only the services the caller
- * may call.
+ * may call. Service calls and feedback then pass admission control ({@link Admission}): beyond the
+ * calls this replica runs at once, a call waits briefly or gets 503 with {@code Retry-After} —
+ * before any database, FHIR or model work, and without a decision record.
  */
 @Path("/cds-services")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,18 +40,24 @@ public class CdsResource {
   private final CdsClientVerifier verifier;
   private final FeedbackService feedback;
   private final CdsConfig config;
+  private final Admission admission;
+  private final Telemetry telemetry;
 
   CdsResource(
       CdsServiceRegistry registry,
       HookService hooks,
       CdsClientVerifier verifier,
       FeedbackService feedback,
-      CdsConfig config) {
+      CdsConfig config,
+      Admission admission,
+      Telemetry telemetry) {
     this.registry = registry;
     this.hooks = hooks;
     this.verifier = verifier;
     this.feedback = feedback;
     this.config = config;
+    this.admission = admission;
+    this.telemetry = telemetry;
   }
 
   @GET
@@ -69,11 +79,15 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    Admitted a = admit(id, uri, http, true);
-    try {
-      return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
-    } catch (DecisionRecorder.ReplayedToken e) {
-      throw verifier.replayedAtCommit(a.caller(), a.service().id(), http);
+    long start = System.nanoTime();
+    try (Admitted a = admit(id, uri, http, true)) {
+      try {
+        return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
+      } catch (DecisionRecorder.ReplayedToken e) {
+        telemetry.call(
+            a.service().id(), a.service().hook(), "replayed", 401, System.nanoTime() - start);
+        throw verifier.replayedAtCommit(a.caller(), a.service().id(), http);
+      }
     }
   }
 
@@ -89,25 +103,56 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    Admitted a = admit(id, uri, http, false);
-    return feedback.accept(a.service().id(), a.caller().clientId(), a.caller().iss(), body);
+    try (Admitted a = admit(id, uri, http, false)) {
+      return feedback.accept(a.service().id(), a.caller().clientId(), a.caller().iss(), body);
+    }
   }
 
-  private record Admitted(CdsCaller caller, ServiceDefinition service) {}
+  /** An admitted call: who, which service, and its slot (freed on close). */
+  private record Admitted(CdsCaller caller, ServiceDefinition service, Admission.Permit permit)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      permit.close();
+    }
+  }
 
   /**
-   * Authenticated (401), a known service (404), registered for the caller (403) — in that order.
+   * Authenticated (401: signature and claims, no database), a known service (404), registered for
+   * the caller (403), a free slot (503) and — for a service call — a token not used before (401),
+   * in that order.
    *
    * @param recorded a service call, whose token's first use is committed with its decision
    */
   private Admitted admit(String id, UriInfo uri, HttpServerRequest http, boolean recorded) {
-    CdsCaller caller =
-        recorded
-            ? verifier.authenticateCall(http, audiences(uri, http), id)
-            : verifier.authenticate(http, audiences(uri, http), id);
+    CdsCaller caller;
+    // A metric label must not be what a caller chose: an unknown id is "unknown".
+    String known = registry.find(id).isPresent() ? id : "unknown";
+    try (Telemetry.Stage verify = telemetry.stage("verify", known)) {
+      caller =
+          recorded
+              ? verifier.authenticateCall(http, audiences(uri, http), id)
+              : verifier.authenticate(http, audiences(uri, http), id);
+    }
     ServiceDefinition service = hooks.service(id);
     verifier.authorize(caller, service.id(), http);
-    return new Admitted(caller, service);
+    Admission.Permit permit;
+    try {
+      permit =
+          admission.acquire(caller.clientId() == null ? "loopback" : caller.clientId().toString());
+    } catch (Admission.Rejected e) {
+      telemetry.shed(service.id(), e.reason().tag());
+      throw new OverloadedException(config.admission().retryAfterSeconds());
+    }
+    try {
+      if (recorded) {
+        verifier.refuseReplayed(caller, service.id(), http);
+      }
+      return new Admitted(caller, service, permit);
+    } catch (RuntimeException e) {
+      permit.close();
+      throw e;
+    }
   }
 
   /**

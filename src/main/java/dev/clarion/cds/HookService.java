@@ -25,6 +25,7 @@ import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RiskAssessor;
 import dev.clarion.security.CdsCaller;
+import dev.clarion.telemetry.Telemetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Clock;
@@ -61,6 +62,7 @@ public class HookService {
   private final ShadowScorer shadowScorer;
   private final ObjectMapper requestReader;
   private final Clock clock;
+  private final Telemetry telemetry;
 
   HookService(
       CdsServiceRegistry services,
@@ -72,7 +74,8 @@ public class HookService {
       DecisionRecorder recorder,
       ShadowScorer shadowScorer,
       ObjectMapper mapper,
-      Clock clock) {
+      Clock clock,
+      Telemetry telemetry) {
     this.services = services;
     this.models = models;
     this.patientData = patientData;
@@ -84,6 +87,7 @@ public class HookService {
     // CDS Hooks 2.0: unknown fields and extensions are ignored.
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
+    this.telemetry = telemetry;
   }
 
   /**
@@ -114,13 +118,13 @@ public class HookService {
     try {
       decision = decide(service, caller, body, baseUrl, steps);
     } catch (ClarionException e) {
-      commit(steps.sofar.failed(e.code(), e.getMessage(), e.status()), start);
+      commit(service, steps.sofar.failed(e.code(), e.getMessage(), e.status()), start);
       throw e;
     } catch (RuntimeException e) {
-      commit(steps.sofar.failed("internal-error", e.getClass().getName(), 500), start);
+      commit(service, steps.sofar.failed("internal-error", e.getClass().getName(), 500), start);
       throw e;
     }
-    commit(decision, start);
+    commit(service, decision, start);
     return decision;
   }
 
@@ -150,11 +154,16 @@ public class HookService {
       ServiceDefinition service, CdsCaller caller, byte[] body, String baseUrl, Steps steps) {
     Decision d = steps.sofar;
     Instant now = d.at();
-    CdsRequest request = parse(body);
-    RequestLimits.check(body, request);
-    d = steps.now(d.withHook(request.hook(), request.hookInstance()));
-    String patientId = validate(service, request);
-    d = steps.now(d.withPatient(patientId, request.contextString("userId")));
+    String sid = service.id();
+    CdsRequest request;
+    String patientId;
+    try (Telemetry.Stage parse = telemetry.stage("parse", sid)) {
+      request = parse(body);
+      RequestLimits.check(body, request);
+      d = steps.now(d.withHook(request.hook(), request.hookInstance()));
+      patientId = validate(service, request);
+      d = steps.now(d.withPatient(patientId, request.contextString("userId")));
+    }
 
     // The binding travels with the model, and the shadow version with both: all come from the same
     // catalogue, even mid-reload.
@@ -181,17 +190,23 @@ public class HookService {
       scenarios = CdsServiceRegistry.scenarios(service);
     }
 
-    PatientData data =
-        patientData.gather(
-            service,
-            request,
-            patientId,
-            r ->
-                BindingExtractor.mayContribute(binding, r)
-                    || (shadow.isPresent()
-                        && BindingExtractor.mayContribute(shadow.get().binding(), r)),
-            caller::mayQuery);
-    Extraction extraction = extractor.extract(model.descriptor(), binding, data, now);
+    PatientData data;
+    try (Telemetry.Stage gather = telemetry.stage("gather", sid)) {
+      data =
+          patientData.gather(
+              service,
+              request,
+              patientId,
+              r ->
+                  BindingExtractor.mayContribute(binding, r)
+                      || (shadow.isPresent()
+                          && BindingExtractor.mayContribute(shadow.get().binding(), r)),
+              caller::mayQuery);
+    }
+    Extraction extraction;
+    try (Telemetry.Stage extract = telemetry.stage("extract", sid)) {
+      extraction = extractor.extract(model.descriptor(), binding, data, now);
+    }
     d =
         steps.now(
             d.withInputs(
@@ -201,9 +216,15 @@ public class HookService {
                     scenarios,
                     Demographics.of(data.patient(), LocalDate.ofInstant(now, ZoneOffset.UTC)))));
 
-    Assessment assessment = assessor.assess(model, extraction, scenarios);
+    Assessment assessment;
+    try (Telemetry.Stage score = telemetry.stage("score", sid)) {
+      assessment = assessor.assess(model, extraction, scenarios);
+      score.span().setAttribute(Telemetry.OUTCOME, assessment.outcome().name().toLowerCase());
+    }
     if (shadow.isPresent()) {
-      d = steps.now(d.withShadow(shadowScorer.score(shadow.get(), data, now)));
+      try (Telemetry.Stage shadowStage = telemetry.stage("shadow", sid)) {
+        d = steps.now(d.withShadow(shadowScorer.score(shadow.get(), data, now)));
+      }
     }
     if (service.clarion().isSilent()) {
       return d.assessed(
@@ -224,6 +245,21 @@ public class HookService {
                 : new CardFactory.Order(
                     String.join(", ", ordered) + " (" + orders.description() + ")",
                     orders.whatIf().label()));
+    try (Telemetry.Stage card = telemetry.stage("card", sid)) {
+      return withCards(service, d, orders, binding, assessment, data, ctx, now);
+    }
+  }
+
+  /** The cards of an assessment, or none (and why). */
+  private Decision withCards(
+      ServiceDefinition service,
+      Decision d,
+      ServiceDefinition.Orders orders,
+      Binding binding,
+      Assessment assessment,
+      PatientData data,
+      CardFactory.Context ctx,
+      Instant now) {
     if (assessment.scored()) {
       return orderChangesNothing(orders, binding, assessment, ctx)
           ? d.assessed(
@@ -334,15 +370,31 @@ public class HookService {
     return patientId;
   }
 
-  private void commit(Decision decision, long start) {
-    try {
-      recorder.record(decision, Duration.ofNanos(System.nanoTime() - start));
-    } catch (DecisionRecorder.ReplayedToken e) {
-      throw e; // the caller answers a bare 401; nothing was recorded
-    } catch (RuntimeException e) {
-      // Log the failure class only: the record holds patient references.
-      LOG.errorf("Decision %s could not be recorded: %s", decision.id(), e.getClass().getName());
-      throw new RecordUnavailableException(e);
+  private void commit(ServiceDefinition service, Decision decision, long start) {
+    try (Telemetry.Stage record = telemetry.stage("record", service.id())) {
+      record.span().setAttribute(Telemetry.DECISION, decision.id().toString());
+      try {
+        recorder.record(decision, Duration.ofNanos(System.nanoTime() - start));
+      } catch (DecisionRecorder.ReplayedToken e) {
+        record.failed("replayed-jti");
+        throw e; // the caller answers a bare 401; nothing was recorded
+      } catch (RuntimeException e) {
+        record.failed("record-unavailable");
+        // Log the failure class only: the record holds patient references.
+        LOG.errorf("Decision %s could not be recorded: %s", decision.id(), e.getClass().getName());
+        telemetry.call(service.id(), service.hook(), "unrecorded", 503, System.nanoTime() - start);
+        throw new RecordUnavailableException(e);
+      }
     }
+    telemetry.called(
+        service.id(),
+        service.hook(),
+        decision.outcome().name().toLowerCase(),
+        decision.httpStatus(),
+        System.nanoTime() - start,
+        decision.id(),
+        decision.reasonCode(),
+        decision.model() == null ? null : decision.model().id(),
+        decision.model() == null ? null : decision.model().version());
   }
 }

@@ -5,7 +5,10 @@ import dev.clarion.catalogue.ModelConfig;
 import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.error.DefinitionException;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.telemetry.Telemetry;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +52,7 @@ public class ModelActivation {
   private final ObjectMapper mapper;
   private final Clock clock;
   private final ModelConfig config;
+  private final MultiGauge served;
   private final String replica = UUID.randomUUID().toString().substring(0, 8);
   private volatile String failedFingerprint;
   private ScheduledExecutorService watcher;
@@ -59,13 +63,18 @@ public class ModelActivation {
       AgroalDataSource db,
       ObjectMapper mapper,
       Clock clock,
-      ModelConfig config) {
+      ModelConfig config,
+      Telemetry telemetry) {
     this.models = models;
     this.services = services;
     this.db = db;
     this.mapper = mapper;
     this.clock = clock;
     this.config = config;
+    this.served =
+        MultiGauge.builder("clarion.model.served")
+            .description("Model versions this replica serves now (1), by role: active or candidate")
+            .register(telemetry.registry());
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -139,7 +148,17 @@ public class ModelActivation {
     }
   }
 
+  private static MultiGauge.Row<?> row(OnnxModel m, String role) {
+    return MultiGauge.Row.of(
+        Tags.of("model", m.descriptor().id(), "version", m.descriptor().version(), "role", role),
+        1);
+  }
+
   private void record(String actor, ModelRegistry.Catalogue catalogue, List<String> changes) {
+    List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+    catalogue.models().values().forEach(m -> rows.add(row(m, "active")));
+    catalogue.candidates().values().forEach(c -> rows.add(row(c.model(), "candidate")));
+    served.register(rows, true);
     List<Map<String, String>> active = new java.util.ArrayList<>();
     for (OnnxModel m : catalogue.models().values()) {
       active.add(

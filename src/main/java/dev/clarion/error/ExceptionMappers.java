@@ -36,6 +36,15 @@ public class ExceptionMappers {
         "The identity provider cannot be reached to check the token; try again later.");
   }
 
+  /** Turned away by admission control: the status and {@code Retry-After} clients expect. */
+  @ServerExceptionMapper
+  public Response overloaded(OverloadedException e) {
+    return Response.fromResponse(
+            outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage()))
+        .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+        .build();
+  }
+
   @ServerExceptionMapper
   public Response clarion(ClarionException e) {
     return outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage());

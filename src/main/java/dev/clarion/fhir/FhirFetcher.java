@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.telemetry.Telemetry;
+import io.micrometer.core.instrument.Gauge;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
@@ -52,10 +55,15 @@ public class FhirFetcher {
   private final HttpClient cleartextClient;
   private final Map<String, TypedGuard<CompletionStage<HttpResponse<byte[]>>>> guards =
       new ConcurrentHashMap<>();
+  private final Telemetry telemetry;
 
-  FhirFetcher(FhirConfig config, ObjectMapper mapper) {
+  /** Circuit state per server: 0 closed, 1 half-open, 2 open (the gauge's value). */
+  private final Map<String, AtomicInteger> circuits = new ConcurrentHashMap<>();
+
+  FhirFetcher(FhirConfig config, ObjectMapper mapper, Telemetry telemetry) {
     this.config = config;
     this.mapper = mapper;
+    this.telemetry = telemetry;
     this.executor = Executors.newCachedThreadPool(daemon());
     this.client = client(HttpClient.Version.HTTP_2);
     // Over plain http, HTTP/2 means an h2c upgrade that holds concurrent requests back until the
@@ -110,7 +118,8 @@ public class FhirFetcher {
     for (Map.Entry<String, ObjectNode> p : partial.entrySet()) {
       running.put(p.getKey(), followPages(base, token, p.getValue(), 1).toCompletableFuture());
     }
-    long end = System.nanoTime() + deadline.toNanos();
+    long begin = System.nanoTime();
+    long end = begin + deadline.toNanos();
     Map<String, Fetched> results = new LinkedHashMap<>();
     for (Map.Entry<String, CompletableFuture<Fetched>> r : running.entrySet()) {
       long left = Math.max(0, end - System.nanoTime());
@@ -130,6 +139,9 @@ public class FhirFetcher {
         Thread.currentThread().interrupt();
         results.put(r.getKey(), new Fetched.Failed("interrupted"));
       }
+    }
+    if (!running.isEmpty()) {
+      telemetry.fhirFetch(base, System.nanoTime() - begin);
     }
     return results;
   }
@@ -231,20 +243,46 @@ public class FhirFetcher {
                         }));
   }
 
+  /** The circuit-state gauge of a server, registered with its breaker. */
+  private AtomicInteger circuit(String base) {
+    return circuits.computeIfAbsent(
+        base,
+        b -> {
+          AtomicInteger state = new AtomicInteger();
+          Gauge.builder("clarion.fhir.circuit.state", state, AtomicInteger::get)
+              .description("Circuit breaker of a FHIR server: 0 closed, 1 half-open, 2 open")
+              .tag("server", b)
+              .strongReference(true)
+              .register(telemetry.registry());
+          return state;
+        });
+  }
+
   private TypedGuard<CompletionStage<HttpResponse<byte[]>>> guard(String base) {
     // One breaker per allowlisted server; the allowlist bounds the map.
     return guards.computeIfAbsent(
         base,
-        b ->
-            TypedGuard.create(RESPONSE)
-                .withCircuitBreaker()
-                .requestVolumeThreshold(config.circuitBreaker().requestVolumeThreshold())
-                .failureRatio(config.circuitBreaker().failureRatio())
-                .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)
-                .onStateChange(
-                    state -> LOG.warnf("Circuit breaker of a FHIR server is now %s", state))
-                .done()
-                .build());
+        b -> {
+          circuit(b);
+          return TypedGuard.create(RESPONSE)
+              .withCircuitBreaker()
+              .requestVolumeThreshold(config.circuitBreaker().requestVolumeThreshold())
+              .failureRatio(config.circuitBreaker().failureRatio())
+              .delay(config.circuitBreaker().delay().toMillis(), ChronoUnit.MILLIS)
+              .onStateChange(
+                  state -> {
+                    LOG.warnf("Circuit breaker of a FHIR server is now %s", state);
+                    circuit(b)
+                        .set(
+                            switch (state) {
+                              case CLOSED -> 0;
+                              case HALF_OPEN -> 1;
+                              case OPEN -> 2;
+                            });
+                  })
+              .done()
+              .build();
+        });
   }
 
   static String describe(Throwable failure) {

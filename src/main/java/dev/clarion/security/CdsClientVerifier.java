@@ -112,12 +112,12 @@ public class CdsClientVerifier {
   }
 
   /**
-   * Authenticates a CDS service call whose decision will be recorded: as {@link #authenticate},
-   * except that the token's first use is not committed here. A {@code jti} already committed is
-   * refused now (before any FHIR fetch or scoring); otherwise the caller carries it ({@link
-   * CdsCaller#token()}) and the decision writer inserts it in the decision's own transaction — one
-   * commit per batch — and refuses the call if another call committed it first ({@link
-   * #replayedAtCommit}).
+   * Authenticates a CDS service call whose decision will be recorded: as {@link #authenticate}, but
+   * without touching the database — signature and claims only. The token's first use is not
+   * committed here: the caller carries it ({@link CdsCaller#token()}), {@link #refuseReplayed}
+   * refuses a {@code jti} already committed (before any FHIR fetch or scoring), and the decision
+   * writer inserts it in the decision's own transaction — one commit per batch — refusing the call
+   * if another call committed it first ({@link #replayedAtCommit}).
    */
   public CdsCaller authenticateCall(
       HttpServerRequest http, List<String> audiences, String serviceId) {
@@ -131,9 +131,6 @@ public class CdsClientVerifier {
       CdsCaller caller = verify(http, audiences, attempt);
       if (attempt.jti != null) {
         if (deferred) {
-          if (seen(attempt)) {
-            throw reject("replayed-jti");
-          }
           caller =
               new CdsCaller(
                   caller.clientId(),
@@ -154,6 +151,30 @@ public class CdsClientVerifier {
       events.refused("unauthenticated", e.code(), attempt.claimedIss, serviceId, remote(http));
       throw e;
     }
+  }
+
+  /**
+   * Refuses a service call whose token is already committed (the look-up {@link #authenticateCall}
+   * leaves out so that a call turned away by admission control costs no database work).
+   *
+   * @throws UnauthenticatedException (401, {@code replayed-jti}) if the token was used before
+   */
+  public void refuseReplayed(CdsCaller caller, String serviceId, HttpServerRequest http) {
+    CdsCaller.TokenId token = caller.token();
+    if (token == null) {
+      return;
+    }
+    UnauthenticatedException e;
+    try {
+      if (!replay.seen(token.iss(), token.jti())) {
+        return;
+      }
+      e = reject("replayed-jti");
+    } catch (IllegalStateException unavailable) {
+      e = reject("replay-cache-unavailable");
+    }
+    events.refused("unauthenticated", e.code(), caller.iss(), serviceId, remote(http));
+    throw e;
   }
 
   /**
@@ -404,14 +425,6 @@ public class CdsClientVerifier {
     }
     attempt.jti = jti;
     attempt.keepUntil = exp.toInstant().plus(skew);
-  }
-
-  private boolean seen(Attempt attempt) {
-    try {
-      return replay.seen(attempt.claimedIss, attempt.jti);
-    } catch (IllegalStateException e) {
-      throw reject("replay-cache-unavailable");
-    }
   }
 
   private boolean consume(Attempt attempt) {

@@ -1,5 +1,6 @@
 package dev.clarion.security;
 
+import dev.clarion.telemetry.Telemetry;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -28,10 +29,12 @@ public class SecurityEvents {
 
   private final AgroalDataSource db;
   private final Clock clock;
+  private final Telemetry telemetry;
 
-  SecurityEvents(AgroalDataSource db, Clock clock) {
+  SecurityEvents(AgroalDataSource db, Clock clock, Telemetry telemetry) {
     this.db = db;
     this.clock = clock;
+    this.telemetry = telemetry;
   }
 
   /**
@@ -45,6 +48,7 @@ public class SecurityEvents {
     LOG.warnf(
         "Refused CDS call (%s) to %s: %s; claimed iss %s, from %s",
         kind, serviceId == null ? "discovery" : serviceId, reason, iss, remote);
+    telemetry.refused(kind, reason);
     store(kind, reason, claimedIss, serviceId, remote);
   }
 

@@ -26,22 +26,23 @@ class ArchitectureTest {
   /** Package (below dev.clarion) → the Clarion packages it may depend on, below cds and boot. */
   static final Map<String, Set<String>> BELOW_THE_TOP =
       Map.ofEntries(
-          // Leaves: wire types, errors, formatting, run mode.
+          // Leaves: wire types, errors, formatting, run mode, metrics and traces.
           Map.entry("cds.api", Set.of()),
+          Map.entry("telemetry", Set.of()),
           Map.entry("error", Set.of()),
           Map.entry("format", Set.of()),
           Map.entry("runtime", Set.of()),
           // Domain: models, terminology, FHIR data, bindings, the catalogue, scoring.
           Map.entry("model", Set.of("error", "format")),
           Map.entry("terminology", Set.of("error")),
-          Map.entry("fhir", Set.of("cds.api", "error")),
+          Map.entry("fhir", Set.of("cds.api", "error", "telemetry")),
           Map.entry("binding", Set.of("model", "terminology", "fhir", "error", "format")),
           Map.entry("catalogue", Set.of("model", "binding", "terminology", "error")),
           Map.entry("explain", Set.of("model", "error")),
           Map.entry("risk", Set.of("model", "binding", "explain", "error", "format")),
           // Presentation helpers, trust, the decision record, cards.
           Map.entry("web", Set.of("model", "terminology", "binding", "format")),
-          Map.entry("security", Set.of("cds.api", "fhir", "error", "runtime")),
+          Map.entry("security", Set.of("cds.api", "fhir", "error", "runtime", "telemetry")),
           Map.entry(
               "audit",
               Set.of(
@@ -53,7 +54,8 @@ class ArchitectureTest {
                   "web",
                   "format",
                   "error",
-                  "runtime")),
+                  "runtime",
+                  "telemetry")),
           Map.entry(
               "card",
               Set.of(

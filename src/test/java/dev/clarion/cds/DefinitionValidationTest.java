@@ -390,6 +390,11 @@ class DefinitionValidationTest {
       public Optional<java.util.List<String>> publicBaseUrl() {
         return Optional.empty();
       }
+
+      @Override
+      public Limits admission() {
+        throw new UnsupportedOperationException("not read by the definition checks");
+      }
     };
   }
 

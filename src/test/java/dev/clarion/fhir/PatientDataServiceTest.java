@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.cds.api.CdsRequest;
 import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.PrefetchUnavailableException;
+import dev.clarion.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,10 @@ class PatientDataServiceTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final PatientDataService SERVICE =
-      new PatientDataService(FhirContextProducer.warm(), new FhirFetcher(config(), JSON), config());
+      new PatientDataService(
+          FhirContextProducer.warm(),
+          new FhirFetcher(config(), JSON, Telemetry.standalone()),
+          config());
 
   static final ServiceDefinition DEFINITION =
       new ServiceDefinition(

@@ -53,7 +53,7 @@ public final class FakeFhirServer implements AutoCloseable {
       }
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8));
+    server.setExecutor(Executors.newFixedThreadPool(32));
     server.createContext("/fhir", this::handle);
     server.start();
   }

@@ -1,0 +1,144 @@
+package dev.clarion.cds;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.support.FakeFhirServer;
+import dev.clarion.support.FakeFhirServerResource;
+import dev.clarion.support.Fixtures;
+import dev.clarion.support.Prometheus;
+import dev.clarion.support.Sql;
+import dev.clarion.support.TestEhr;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Admission control over HTTP: with every slot taken, a call waits briefly, then gets 503 with
+ * {@code Retry-After} and an OperationOutcome — no decision, its token not spent, counted in the
+ * metrics — while health probes and staff routes still answer.
+ */
+@QuarkusTest
+@TestProfile(OverloadTest.Profile.class)
+class OverloadTest {
+
+  public static class Profile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "clarion.cds.admission.max-concurrent", "2",
+          "clarion.cds.admission.max-queued", "1",
+          "clarion.cds.admission.max-wait", "50ms",
+          "clarion.cds.admission.retry-after-seconds", "2");
+    }
+  }
+
+  static final String PATH = "/cds-services/ascvd-risk";
+
+  @Inject DataSource db;
+  @Inject Admission admission;
+
+  @AfterEach
+  void reset() {
+    FakeFhirServerResource.slow.reset();
+  }
+
+  @Test
+  void aCallBeyondTheLimitGets503WithRetryAfterAndNoDecision() throws Exception {
+    FakeFhirServer slow = FakeFhirServerResource.slow;
+    slow.latencyMs = 600;
+    // Two calls whose data comes from a slow FHIR server hold both slots.
+    List<ObjectNode> held = List.of(withoutPrefetch(slow.base()), withoutPrefetch(slow.base()));
+    List<String> tokens = held.stream().map(r -> TestEhr.token(TestEhr.url(PATH))).toList();
+    TestEhr.signed("/cds-services").get("/cds-services").then().statusCode(200);
+    List<CompletableFuture<Response>> running =
+        List.of(
+            CompletableFuture.supplyAsync(() -> post(held.get(0), tokens.get(0))),
+            CompletableFuture.supplyAsync(() -> post(held.get(1), tokens.get(1))));
+    awaitRunning(2);
+    double shedBefore = shed();
+
+    ObjectNode turnedAway = Fixtures.request("cds/patient_view_synthea_scored.json");
+    String token = TestEhr.token(TestEhr.url(PATH));
+    Response refused = post(turnedAway, token);
+    refused
+        .then()
+        .statusCode(503)
+        .header("Retry-After", "2")
+        .body("resourceType", equalTo("OperationOutcome"))
+        .body("issue[0].code", equalTo("throttled"))
+        .body("issue[0].details.coding[0].code", equalTo("overloaded"));
+    assertEquals(1.0, shed() - shedBefore, "counted as shed (wait-timeout)");
+    assertEquals(
+        "0",
+        Sql.single(
+            db,
+            "select count(*) from decision where hook_instance = '"
+                + turnedAway.get("hookInstance").asText()
+                + "'"),
+        "a call turned away never reached a service: no decision");
+
+    // Probes and staff routes are not behind the limit.
+    given().get("/q/health/ready").then().statusCode(200);
+    given().get("/models").then().statusCode(200);
+
+    // The calls that held the slots finish and are recorded (scored, or 412 if the slow server
+    // missed the per-call timeout on a busy machine: either way a decision).
+    for (int i = 0; i < held.size(); i++) {
+      int status = running.get(i).get(10, TimeUnit.SECONDS).statusCode();
+      assertEquals(
+          String.valueOf(status), Sql.decision(db, held.get(i), "http_status"), "recorded");
+    }
+    // The turned-away call spent nothing: the same call with the same token now succeeds.
+    post(turnedAway, token).then().statusCode(200);
+    assertEquals("SCORED", Sql.decision(db, turnedAway, "outcome"));
+  }
+
+  private static Response post(ObjectNode request, String token) {
+    return given()
+        .header("Authorization", "Bearer " + token)
+        .contentType("application/json")
+        .body(Fixtures.text(request))
+        .post(PATH);
+  }
+
+  private void awaitRunning(int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (admission.running() < n && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, admission.running());
+  }
+
+  private static double shed() {
+    String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    return Prometheus.parse(text)
+        .getOrDefault(
+            "clarion_cds_shed_total{reason=\"wait-timeout\",service=\"ascvd-risk\"}", 0.0);
+  }
+
+  private static ObjectNode withoutPrefetch(String fhirServer) {
+    ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
+    request.remove("prefetch");
+    request.put("fhirServer", fhirServer);
+    request
+        .putObject("fhirAuthorization")
+        .put("access_token", "overload-test-access-token")
+        .put("token_type", "Bearer")
+        .put("expires_in", 300)
+        .put("scope", "patient/*.read")
+        .put("subject", "clarion");
+    return request;
+  }
+}
