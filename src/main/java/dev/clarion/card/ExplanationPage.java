@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The explanation page of one decision, linked from its card with a signed, expiring link ({@link
@@ -61,6 +62,11 @@ public class ExplanationPage {
     this.page = page;
   }
 
+  @APIResponse(responseCode = "200", description = "The decision's explanation page")
+  @APIResponse(
+      responseCode = "403",
+      description = "The link's signature is wrong or it has expired")
+  @APIResponse(responseCode = "404", description = "No such decision")
   @GET
   @Path("{id}")
   @Produces(MediaType.TEXT_HTML)

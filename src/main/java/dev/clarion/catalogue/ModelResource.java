@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Model descriptors and model cards, linked from every card's {@code source.url}. */
 @Path("/models")
@@ -45,12 +46,16 @@ public class ModelResource {
         .toList();
   }
 
+  @APIResponse(responseCode = "200", description = "The model descriptor")
+  @APIResponse(responseCode = "404", description = "No such model (unknown-model)")
   @GET
   @Path("{id}")
   public ModelDescriptor descriptor(@PathParam("id") String id) {
     return registry.find(id).orElseThrow(ModelResource::unknown).descriptor();
   }
 
+  @APIResponse(responseCode = "200", description = "The model card (HTI-1 source attributes)")
+  @APIResponse(responseCode = "404", description = "No such model (unknown-model)")
   @GET
   @Path("{id}/card")
   public JsonNode card(@PathParam("id") String id) {
@@ -64,6 +69,8 @@ public class ModelResource {
    * The model card as a page for people (linked from every card's {@code source.url}): summary,
    * limitations, out-of-scope uses, every HTI-1 source attribute and the implementation notes.
    */
+  @APIResponse(responseCode = "200", description = "The model card as a page")
+  @APIResponse(responseCode = "404", description = "No such model (unknown-model)")
   @GET
   @Path("{id}/card.html")
   @Produces(MediaType.TEXT_HTML)

@@ -20,6 +20,10 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * CDS Hooks 2.0 endpoints: discovery, service calls and feedback. Every call is authenticated first
@@ -60,6 +64,10 @@ public class CdsResource {
     this.telemetry = telemetry;
   }
 
+  @APIResponse(responseCode = "200", description = "The services the calling client may call")
+  @APIResponse(
+      responseCode = "401",
+      description = "No valid client JWT (bare, WWW-Authenticate: Bearer)")
   @GET
   public DiscoveryResponse discovery(@Context UriInfo uri, @Context HttpServerRequest http) {
     CdsCaller caller = verifier.authenticate(http, audiences(uri, http), null);
@@ -71,6 +79,34 @@ public class CdsResource {
   }
 
   /** Body taken raw so malformed JSON gets our OperationOutcome, not a framework error. */
+  @APIResponse(
+      responseCode = "200",
+      description = "Cards (none when there is nothing to act on); the decision is recorded first")
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "Malformed request (malformed-json, missing-hook, hook-mismatch, prefetch-invalid, invalid-field …)")
+  @APIResponse(
+      responseCode = "401",
+      description = "No valid client JWT (bare, WWW-Authenticate: Bearer)")
+  @APIResponse(
+      responseCode = "403",
+      description = "The client is not registered for this service (service-not-allowed)")
+  @APIResponse(responseCode = "404", description = "No such service (unknown-service)")
+  @APIResponse(
+      responseCode = "412",
+      description =
+          "Required data cannot be had from the prefetch or fhirServer (prefetch-unavailable)")
+  @APIResponse(
+      responseCode = "503",
+      description =
+          "Overloaded (overloaded: try again after Retry-After seconds), or the decision could"
+              + " not be recorded (record-unavailable); no card either way",
+      headers =
+          @Header(
+              name = "Retry-After",
+              description = "Seconds to wait before calling again (overloaded)",
+              schema = @Schema(type = SchemaType.INTEGER)))
   @POST
   @Path("{id}")
   @Consumes(MediaType.WILDCARD)
@@ -95,6 +131,26 @@ public class CdsResource {
    * CDS Hooks 2.0 feedback: what the clinician did with a card. The JWT's {@code aud} is this
    * feedback URL. The same feedback sent again is stored once.
    */
+  @APIResponse(
+      responseCode = "200",
+      description = "Feedback stored (the same feedback again is stored once)")
+  @APIResponse(
+      responseCode = "400",
+      description =
+          "Not {\"feedback\": [...]} or an invalid item (missing-card, invalid-outcome …)")
+  @APIResponse(
+      responseCode = "401",
+      description = "No valid client JWT (bare, WWW-Authenticate: Bearer)")
+  @APIResponse(responseCode = "403", description = "The client is not registered for this service")
+  @APIResponse(responseCode = "404", description = "No such service")
+  @APIResponse(
+      responseCode = "503",
+      description = "Overloaded: try again after Retry-After seconds",
+      headers =
+          @Header(
+              name = "Retry-After",
+              description = "Seconds to wait before calling again (overloaded)",
+              schema = @Schema(type = SchemaType.INTEGER)))
   @POST
   @Path("{id}/feedback")
   @Consumes(MediaType.WILDCARD)
