@@ -32,9 +32,10 @@ public interface CdsConfig {
   interface Limits {
     /**
      * Service calls running at once on this replica. Beyond it calls wait (briefly) or get 503:
-     * more would only queue for the same cores and make every call slower.
+     * more would only queue for the same cores and make every call slower (the work is CPU-bound
+     * but for the commit wait: a few calls per core).
      */
-    @WithDefault("16")
+    @WithDefault("8")
     int maxConcurrent();
 
     /** Calls that may wait for a slot, shared fairly between clients; 0: none wait. */

@@ -40,12 +40,13 @@ public final class FallbackBenchmark {
       Process server =
           PatientViewBenchmark.startServer(
               port,
+              "512m",
               "clarion.embedded-db.dir=" + dataDir,
               "clarion.fhir.allowed-servers=" + fhir.base(),
               "clarion.fhir.deadline=2s");
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
-        PatientViewBenchmark.waitUntilReady(client, port, start, server);
+        PatientViewBenchmark.waitUntilReady(client, port, start, server, "/q/health/ready");
         URI uri = URI.create("http://127.0.0.1:" + port + "/cds-services/ascvd-risk");
         List<String> one = List.of("lipids");
         List<String> four = List.of("lipids", "bloodPressure", "smokingStatus", "medications");

@@ -45,15 +45,26 @@ public final class PatientViewBenchmark {
 
   public static void main(String[] args) throws Exception {
     // One fixed-rate phase per rate, in order, e.g. -Dbench.rate=100,200,300
-    int[] rates =
-        java.util.Arrays.stream(System.getProperty("bench.rate", "300").split(","))
-            .mapToInt(r -> Integer.parseInt(r.trim()))
+    int[] rates = ints(System.getProperty("bench.rate", "300"));
+    // One closed-loop saturation phase per connection count: the concurrency sweep.
+    int[] sweep = ints(System.getProperty("bench.concurrency", "4,16,64"));
+    // Overload phases at these multiples of the measured saturation (0: none).
+    double[] overload =
+        java.util.Arrays.stream(System.getProperty("bench.overload", "2,3").split(","))
+            .mapToDouble(x -> Double.parseDouble(x.trim()))
+            .filter(x -> x > 0)
             .toArray();
     int seconds = Integer.getInteger("bench.seconds", 30);
     int warmup = Integer.getInteger("bench.warmup", 15);
-    int concurrency = Integer.getInteger("bench.concurrency", 8);
     int port = Integer.getInteger("bench.port", 8089);
-    // -Dbench.external=true: load a server that is already running on bench.port.
+    String xmx = System.getProperty("bench.xmx", "512m");
+    String alg = System.getProperty("bench.alg", "ES384");
+    // The request bodies: large = the 149 kB Synthea example, small = a 4.4 kB patient; both
+    // with the kidney results every service needs.
+    List<String> bodies = List.of(System.getProperty("bench.bodies", "large,small").split(","));
+    // -Dbench.peer=PATH/hapi-cds-peer.jar: the same phases against HAPI's CDS Hooks module
+    // (static card) first, in the same run, for the ratios.
+    String peerJar = System.getProperty("bench.peer", "");
     boolean external = Boolean.getBoolean("bench.external");
     boolean unsigned = external || Boolean.getBoolean("bench.unsigned");
     List<String> services =
@@ -65,23 +76,14 @@ public final class PatientViewBenchmark {
         services.stream()
             .map(s -> URI.create("http://127.0.0.1:" + port + "/cds-services/" + s))
             .toList();
-    SignedClient ehr = unsigned ? null : new SignedClient(uris.get(0).toString());
-    Body body = Body.of(Path.of("cds-hooks/examples/ascvd-risk-patient-view.json"), ehr, uris);
+    SignedClient ehr = unsigned ? null : SignedClient.create(uris.get(0).toString(), alg);
     System.out.println("Services, round-robin: " + String.join(", ", services));
+    System.out.printf(
+        Locale.ROOT,
+        "Server JVM: -Xmx%s; calls %s%n",
+        xmx,
+        unsigned ? "unsigned (embedded run, loopback)" : "signed with " + alg + " client JWTs");
 
-    Path dataDir = Path.of("target/bench-pg");
-    deleteRecursively(dataDir);
-    EmbeddedDatabase db = unsigned ? null : EmbeddedDatabase.start(dataDir, true);
-    long startNanos = System.nanoTime();
-    Process server =
-        external
-            ? null
-            : unsigned
-                ? startServer(port, "clarion.embedded-db.dir=" + dataDir)
-                : startServer(
-                    port,
-                    "quarkus.datasource.jdbc.url=" + db.jdbcUrl(),
-                    "quarkus.datasource.username=" + db.username());
     HttpClient client =
         HttpClient.newBuilder()
             // Plain HTTP/1.1 with keep-alive, as EHRs call CDS services (no h2c upgrade dance).
@@ -89,87 +91,302 @@ public final class PatientViewBenchmark {
             .executor(Executors.newFixedThreadPool(4))
             .connectTimeout(Duration.ofSeconds(2))
             .build();
-    try {
-      double coldStart = waitUntilReady(client, port, startNanos, server);
-      System.out.printf(
-          Locale.ROOT,
-          "Server ready after %.2f s (JVM start to readiness; first start includes initdb)%n",
-          coldStart);
-      if (ehr != null) {
-        ehr.register(db.jdbcUrl(), db.username(), services);
-        System.out.println("Calls are signed (ES384 client JWTs, tokens signed before each phase)");
-      } else {
-        System.out.println("Calls are unsigned (embedded run, loopback)");
+    List<String> summary = new java.util.ArrayList<>();
+    for (String which : bodies) {
+      Path example =
+          which.trim().equals("small")
+              ? Path.of("src/test/resources/bench/small-ascvd.json")
+              : Path.of("cds-hooks/examples/ascvd-risk-patient-view.json");
+      Body peerBody = null;
+      Run peer = null;
+      if (!peerJar.isBlank()) {
+        URI staticCard = URI.create("http://127.0.0.1:" + (port + 1) + "/cds-services/static-card");
+        peerBody = Body.of(example, null, List.of(staticCard));
+        System.out.printf(
+            "%n=== HAPI CDS Hooks module (static card), %s body: %d bytes%n",
+            which, peerBody.size());
+        long t0 = System.nanoTime();
+        Process peerProcess = startPeer(peerJar, port + 1, xmx);
+        peer =
+            run(
+                client,
+                peerBody,
+                peerProcess,
+                t0,
+                port + 1,
+                "/cds-services",
+                warmup,
+                seconds,
+                sweep,
+                rates,
+                new double[0],
+                null);
       }
-
-      System.out.printf("Warm-up: %d s closed loop, %d workers%n", warmup, concurrency);
-      body.prepare(400 * warmup);
-      Result warm = closedLoop(client, body, concurrency, warmup);
-      System.out.printf(
-          Locale.ROOT,
-          "  warm-up: %.0f req/s, %d errors%n",
-          warm.requests() / warm.seconds(),
-          warm.errors());
-
-      List<Result> fixed = new java.util.ArrayList<>();
-      long rss = -1;
-      for (int rate : rates) {
-        body.prepare(rate * seconds);
-        System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
-        fixed.add(openLoop(client, body, rate, seconds));
-        rss = Math.max(rss, server == null ? -1 : rssKb(server.pid()));
-      }
-      body.prepare(400 * seconds);
-      System.out.printf("Saturation: %d workers for %d s (closed loop)%n", concurrency, seconds);
-      Result saturation = closedLoop(client, body, concurrency, seconds);
-      System.out.println();
-      System.out.println(
-          "phase       | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms");
-      System.out.println(
-          "------------|----------|--------|------------------|----------|----------|----------|----------|---------");
-      for (int i = 0; i < rates.length; i++) {
-        fixed.get(i).print("fixed " + rates[i]);
-      }
-      saturation.print("saturation");
-      System.out.printf(
-          Locale.ROOT,
-          "%nserver RSS (max after the fixed-rate phases): %d MB; cold start %.2f s%n",
-          rss / 1024,
-          coldStart);
-      for (int i = 0; i < rates.length; i++) {
-        if (rates[i] == 300) {
-          Result r = fixed.get(i);
-          System.out.printf(
-              Locale.ROOT,
-              "target (roadmap): p99 <= 20 ms at 300 req/s -> %s (p99 %.1f ms, %d errors)%n",
-              r.p99() <= 20.0 && r.errors() == 0 ? "MET" : "NOT MET",
-              r.p99(),
-              r.errors());
+      Body body = Body.of(example, ehr, uris);
+      System.out.printf("%n=== Clarion, %s body: %d bytes%n", which, body.size());
+      Path dataDir = Path.of("target/bench-pg");
+      deleteRecursively(dataDir);
+      EmbeddedDatabase db = unsigned ? null : EmbeddedDatabase.start(dataDir, true);
+      try {
+        // The first start creates the schema; the measured start is the second, on an
+        // existing database (as a restarted replica).
+        if (db != null) {
+          Process first = startServer(port, xmx, dbProperties(db));
+          waitUntilReady(client, port, System.nanoTime(), first, "/q/health/ready");
+          stopServer(first);
+          if (ehr != null) {
+            ehr.register(db.jdbcUrl(), db.username(), services);
+          }
+        }
+        long t0 = System.nanoTime();
+        Process server =
+            external
+                ? null
+                : unsigned
+                    ? startServer(port, xmx, "clarion.embedded-db.dir=" + dataDir)
+                    : startServer(port, xmx, dbProperties(db));
+        Run clarion =
+            run(
+                client,
+                body,
+                server,
+                t0,
+                port,
+                "/q/health/ready",
+                warmup,
+                seconds,
+                sweep,
+                rates,
+                overload,
+                db);
+        summary.addAll(compare(which, peer, clarion));
+      } finally {
+        if (db != null) {
+          db.close();
         }
       }
-    } finally {
-      if (server != null) {
-        server.destroy();
-        server.waitFor(20, TimeUnit.SECONDS);
-        server.destroyForcibly();
-      }
-      if (db != null) {
-        db.close();
-      }
     }
+    System.out.println();
+    System.out.println("=== Summary (same load generator, same cores, one run)");
+    summary.forEach(System.out::println);
     // The HTTP client's worker threads would keep the JVM alive.
     System.exit(0);
   }
 
-  record Result(long requests, long errors, double seconds, Histogram latency) {
-    double p99() {
-      return latency.getValueAtPercentile(99) / 1000.0;
-    }
+  private static String[] dbProperties(EmbeddedDatabase db) {
+    return new String[] {
+      "quarkus.datasource.jdbc.url=" + db.jdbcUrl(), "quarkus.datasource.username=" + db.username()
+    };
+  }
 
-    void print(String phase) {
+  private static int[] ints(String csv) {
+    return java.util.Arrays.stream(csv.split(","))
+        .mapToInt(r -> Integer.parseInt(r.trim()))
+        .toArray();
+  }
+
+  /** Every phase of one server: start, warm-up, sweep, fixed rates, overload. */
+  record Run(
+      double start,
+      List<Result> sweep,
+      List<Result> fixed,
+      List<Overload> overload,
+      long rssKb,
+      String records) {
+    double saturation() {
+      return sweep.stream().mapToDouble(r -> r.ok() / r.seconds()).max().orElse(0);
+    }
+  }
+
+  /** An overload phase: what was admitted (200) and what was shed (503), separately. */
+  record Overload(double multiple, int rate, Result admitted, Result shed, long other) {}
+
+  static Run run(
+      HttpClient client,
+      Body body,
+      Process process,
+      long startNanos,
+      int port,
+      String readyPath,
+      int warmup,
+      int seconds,
+      int[] sweep,
+      int[] rates,
+      double[] overload,
+      EmbeddedDatabase db)
+      throws Exception {
+    try {
+      double start = waitUntilReady(client, port, startNanos, process, readyPath);
+      System.out.printf(Locale.ROOT, "Start to first 200 of %s: %.2f s%n", readyPath, start);
+      body.prepare(500 * warmup);
+      Result warm = closedLoop(client, body, 8, warmup);
       System.out.printf(
           Locale.ROOT,
-          "%-11s | %8d | %6d | %16.1f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f%n",
+          "  warm-up: %.0f req/s, %d errors%n",
+          warm.ok() / warm.seconds(),
+          warm.errors());
+      List<Result> sat = new java.util.ArrayList<>();
+      double best = 0;
+      for (int c : sweep) {
+        body.prepare((int) Math.max(600, best * 1.6) * seconds);
+        System.out.printf("Saturation: %d connections for %d s (closed loop)%n", c, seconds);
+        Result r = closedLoop(client, body, c, seconds);
+        sat.add(r.named("sat c=" + c));
+        best = Math.max(best, r.ok() / r.seconds());
+      }
+      List<Result> fixed = new java.util.ArrayList<>();
+      for (int rate : rates) {
+        body.prepare(rate * seconds);
+        System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
+        fixed.add(openLoop(client, body, rate, seconds).admitted().named("fixed " + rate));
+      }
+      List<Overload> over = new java.util.ArrayList<>();
+      for (double m : overload) {
+        int rate = (int) Math.round(best * m);
+        body.prepare(rate * seconds);
+        System.out.printf(
+            Locale.ROOT,
+            "Overload: %.0f× saturation = %d req/s for %d s (open loop)%n",
+            m,
+            rate,
+            seconds);
+        Split split = openLoop(client, body, rate, seconds);
+        over.add(new Overload(m, rate, split.admitted(), split.shed(), split.other()));
+      }
+      long rss = process == null ? -1 : rssKb(process.pid());
+      long answered =
+          warm.ok()
+              + sat.stream().mapToLong(Result::ok).sum()
+              + fixed.stream().mapToLong(Result::ok).sum()
+              + over.stream().mapToLong(o -> o.admitted().ok()).sum();
+      String records = db == null ? null : records(db, answered);
+      Run run = new Run(start, sat, fixed, over, rss, records);
+      print(run);
+      return run;
+    } finally {
+      if (process != null) {
+        stopServer(process);
+      }
+    }
+  }
+
+  static void print(Run run) {
+    System.out.println();
+    System.out.println(
+        "phase          | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms");
+    System.out.println(
+        "---------------|----------|--------|------------------|----------|----------|----------|----------|---------");
+    run.sweep().forEach(Result::print);
+    run.fixed().forEach(Result::print);
+    for (Overload o : run.overload()) {
+      o.admitted().named(String.format(Locale.ROOT, "%.0fx 200s", o.multiple())).print();
+      o.shed().named(String.format(Locale.ROOT, "%.0fx 503s", o.multiple())).print();
+      if (o.other() > 0) {
+        System.out.printf("  %d answers were neither 200 nor 503%n", o.other());
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nserver RSS after the run: %d MB; start to first 200: %.2f s%n",
+        run.rssKb() / 1024,
+        run.start());
+    if (run.records() != null) {
+      System.out.println(run.records());
+    }
+  }
+
+  /** The target lines: ratios to the peer, and the latency targets. */
+  static List<String> compare(String body, Run peer, Run clarion) {
+    List<String> out = new java.util.ArrayList<>();
+    double c = clarion.saturation();
+    if (peer != null) {
+      double h = peer.saturation();
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s body: saturation HAPI %.0f req/s, Clarion %.0f req/s -> ratio %.2f",
+              body,
+              h,
+              c,
+              c / h));
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s body: start to first 200 HAPI %.2f s, Clarion %.2f s; RSS HAPI %d MB, Clarion %d MB",
+              body,
+              peer.start(),
+              clarion.start(),
+              peer.rssKb() / 1024,
+              clarion.rssKb() / 1024));
+    } else {
+      out.add(String.format(Locale.ROOT, "%s body: saturation Clarion %.0f req/s", body, c));
+    }
+    for (Result r : clarion.fixed()) {
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s body: %s -> p99 %.1f ms, %d errors",
+              body,
+              r.phase(),
+              r.p99(),
+              r.errors()));
+    }
+    for (Overload o : clarion.overload()) {
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%s body: overload %.0fx (%d req/s): admitted %.0f req/s p99 %.1f ms; shed %d, p99"
+                  + " %.1f ms; other errors %d",
+              body,
+              o.multiple(),
+              o.rate(),
+              o.admitted().ok() / o.admitted().seconds(),
+              o.admitted().p99(),
+              o.shed().requests(),
+              o.shed().p99(),
+              o.other()));
+    }
+    if (clarion.records() != null) {
+      out.add(body + " body: " + clarion.records());
+    }
+    return out;
+  }
+
+  /** Every 200 must have its durable record: the decisions the database holds, by status. */
+  static String records(EmbeddedDatabase db, long answered) throws Exception {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(db.jdbcUrl(), db.username(), "");
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "select count(*) filter (where http_status = 200), count(*) from decision")) {
+      rs.next();
+      long recorded = rs.getLong(1);
+      return String.format(
+          Locale.ROOT,
+          "200 answers in the run: %d; decision records with status 200: %d (of %d) -> %s",
+          answered,
+          recorded,
+          rs.getLong(2),
+          recorded >= answered ? "every 200 has its record" : "RECORDS MISSING");
+    }
+  }
+
+  /** One phase's answers: all, the 200s, the rest, and the latency of those it measures. */
+  record Result(
+      String phase, long requests, long ok, long errors, double seconds, Histogram latency) {
+    double p99() {
+      return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99) / 1000.0;
+    }
+
+    Result named(String name) {
+      return new Result(name, requests, ok, errors, seconds, latency);
+    }
+
+    void print() {
+      System.out.printf(
+          Locale.ROOT,
+          "%-14s | %8d | %6d | %16.1f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f%n",
           phase,
           requests,
           errors,
@@ -182,28 +399,52 @@ public final class PatientViewBenchmark {
     }
   }
 
-  /** Sends at a fixed rate regardless of responses; latency from the scheduled send time. */
-  static Result openLoop(HttpClient client, Body body, int rate, int seconds) throws Exception {
-    Recorder recorder = new Recorder(3);
-    AtomicLong errors = new AtomicLong();
+  /** An open-loop phase's answers: 200s and 503s measured apart; anything else counted. */
+  record Split(Result admitted, Result shed, long other) {}
+
+  /**
+   * Sends at a fixed rate regardless of responses; latency from the scheduled send time (no
+   * coordinated omission). 200s and 503s (turned away by admission control) get their own
+   * histograms.
+   */
+  static Split openLoop(HttpClient client, Body body, int rate, int seconds) throws Exception {
+    Recorder ok = new Recorder(3);
+    Recorder shed = new Recorder(3);
+    AtomicLong oks = new AtomicLong();
+    AtomicLong sheds = new AtomicLong();
+    AtomicLong other = new AtomicLong();
     long period = 1_000_000_000L / rate;
     long total = (long) rate * seconds;
     Phaser pending = new Phaser(1);
     long start = System.nanoTime();
+    long sent = 0;
     for (long i = 0; i < total; i++) {
       long scheduled = start + i * period;
       long wait = scheduled - System.nanoTime();
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
+      HttpRequest request = body.next();
+      if (request == null) {
+        System.out.println("  tokens ran out: phase stopped early");
+        break;
+      }
+      sent++;
       pending.register();
       client
-          .sendAsync(body.next(), HttpResponse.BodyHandlers.discarding())
+          .sendAsync(request, HttpResponse.BodyHandlers.discarding())
           .whenComplete(
               (response, failure) -> {
-                recorder.recordValue((System.nanoTime() - scheduled) / 1000);
-                if (failure != null || response.statusCode() != 200) {
-                  errors.incrementAndGet();
+                long micros = (System.nanoTime() - scheduled) / 1000;
+                int status = failure == null ? response.statusCode() : -1;
+                if (status == 200) {
+                  ok.recordValue(micros);
+                  oks.incrementAndGet();
+                } else if (status == 503) {
+                  shed.recordValue(micros);
+                  sheds.incrementAndGet();
+                } else {
+                  other.incrementAndGet();
                 }
                 pending.arriveAndDeregister();
               });
@@ -211,19 +452,30 @@ public final class PatientViewBenchmark {
     try {
       pending.awaitAdvanceInterruptibly(pending.arrive(), 60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      // Overloaded: whatever is still outstanding a minute after the last send counts as failed.
-      errors.addAndGet(pending.getUnarrivedParties());
+      // Whatever is still outstanding a minute after the last send counts as failed.
+      other.addAndGet(pending.getUnarrivedParties());
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
-    return new Result(total, errors.get(), elapsed, recorder.getIntervalHistogram());
+    Histogram okH = ok.getIntervalHistogram();
+    Histogram shedH = shed.getIntervalHistogram();
+    return new Split(
+        new Result("200s", sent, oks.get(), sent - oks.get(), elapsed, okH),
+        new Result("503s", sheds.get(), 0, sheds.get(), elapsed, shedH),
+        other.get());
   }
 
-  /** Each worker sends its next request when the previous one is answered. */
+  /**
+   * Each worker sends its next request when the previous one is answered; a worker stops when the
+   * tokens signed for the phase run out (a call without one would be a fast 401, not load).
+   */
   static Result closedLoop(HttpClient client, Body body, int workers, int seconds)
       throws Exception {
     Recorder recorder = new Recorder(3);
     AtomicLong errors = new AtomicLong();
     AtomicLong count = new AtomicLong();
+    AtomicLong oks = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean exhausted =
+        new java.util.concurrent.atomic.AtomicBoolean();
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     ExecutorService pool = Executors.newFixedThreadPool(workers);
     long start = System.nanoTime();
@@ -231,11 +483,17 @@ public final class PatientViewBenchmark {
       pool.submit(
           () -> {
             while (System.nanoTime() < end) {
+              HttpRequest request = body.next();
+              if (request == null) {
+                exhausted.set(true);
+                break;
+              }
               long t0 = System.nanoTime();
               try {
-                HttpResponse<Void> r =
-                    client.send(body.next(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() != 200) {
+                HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                  oks.incrementAndGet();
+                } else {
                   errors.incrementAndGet();
                 }
               } catch (IOException | InterruptedException e) {
@@ -250,7 +508,11 @@ public final class PatientViewBenchmark {
     pool.shutdown();
     pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    return new Result(count.get(), errors.get(), elapsed, recorder.getIntervalHistogram());
+    if (exhausted.get()) {
+      System.out.println("  tokens ran out: phase stopped early (throughput over its real length)");
+    }
+    return new Result(
+        "closed", count.get(), oks.get(), errors.get(), elapsed, recorder.getIntervalHistogram());
   }
 
   /**
@@ -323,6 +585,11 @@ public final class PatientViewBenchmark {
       return bundle;
     }
 
+    /** The request body's size in bytes. */
+    int size() {
+      return prefix.length + 36 + suffix.length;
+    }
+
     /** Signs tokens for the next {@code requests} requests (spread over the services). */
     void prepare(int requests) throws Exception {
       sent.set(0);
@@ -339,7 +606,10 @@ public final class PatientViewBenchmark {
       }
     }
 
-    /** The next request: the next service in turn, a fresh hookInstance and token. */
+    /**
+     * The next request: the next service in turn, a fresh hookInstance and token; null once the
+     * tokens signed for the phase are used up.
+     */
     HttpRequest next() {
       int k = (int) (sent.getAndIncrement() % uris.size());
       byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
@@ -347,18 +617,27 @@ public final class PatientViewBenchmark {
           HttpRequest.newBuilder(uris.get(k))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)));
-      String token = ehrs == null ? null : ehrs.get(k).take();
-      if (token != null) {
+      if (ehrs != null) {
+        String token = ehrs.get(k).take();
+        if (token == null) {
+          return null;
+        }
         request.header("Authorization", "Bearer " + token);
       }
       return request.build();
     }
   }
 
-  static Process startServer(int port, String... properties) throws IOException {
+  static Process startServer(int port, String xmx, String... properties) throws IOException {
     List<String> command = new java.util.ArrayList<>();
     command.add("java");
-    command.add("-Xmx512m");
+    command.add("-Xmx" + xmx);
+    // -Dbench.server-jvm="-XX:... -XX:...": more flags for the server's JVM (e.g. a JFR recording)
+    for (String flag : System.getProperty("bench.server-jvm", "").split(" ")) {
+      if (!flag.isBlank()) {
+        command.add(flag);
+      }
+    }
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dclarion.cds.public-base-url=http://127.0.0.1:" + port);
     command.add("-Dclarion.audit.signing-key=" + signingKey());
@@ -374,6 +653,24 @@ public final class PatientViewBenchmark {
             .start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::destroy));
     return server;
+  }
+
+  /** HAPI's CDS Hooks module (the peer), built outside the repository. */
+  static Process startPeer(String jar, int port, String xmx) throws IOException {
+    Process peer =
+        new ProcessBuilder("java", "-Xmx" + xmx, "-jar", jar, "--server.port=" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(Path.of("target/bench-peer.log").toFile())
+            .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(peer::destroy));
+    return peer;
+  }
+
+  static void stopServer(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /** The decision chain's signing key for benchmark runs (Ed25519, PKCS#8 PEM), made once. */
@@ -398,9 +695,9 @@ public final class PatientViewBenchmark {
     return file;
   }
 
-  static double waitUntilReady(HttpClient client, int port, long startNanos, Process server)
-      throws Exception {
-    URI ready = URI.create("http://127.0.0.1:" + port + "/q/health/ready");
+  static double waitUntilReady(
+      HttpClient client, int port, long startNanos, Process server, String path) throws Exception {
+    URI ready = URI.create("http://127.0.0.1:" + port + path);
     long deadline = startNanos + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       if (server != null && !server.isAlive()) {

@@ -21,26 +21,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
- * The benchmark's EHR: registered straight into the server's database, it sends a fresh ES384 JWT
- * with every call, as EHRs do. Tokens are signed ahead of each phase, so the load generator (on the
- * same cores) does not spend the measured time signing.
+ * The benchmark's EHR: registered straight into the server's database, it sends a fresh JWT (ES384
+ * or RS384) with every call, as EHRs do. Tokens are signed ahead of each phase, so the load
+ * generator (on the same cores) does not spend the measured time signing.
  */
 final class SignedClient {
 
   static final String ISS = "https://bench-ehr.clarion.dev";
   private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-  private final ECKey key;
+  private final com.nimbusds.jose.jwk.JWK key;
   private final String aud;
   private volatile String[] pool = new String[0];
   private final AtomicInteger next = new AtomicInteger();
 
-  SignedClient(String aud) throws JOSEException {
-    this(aud, new ECKeyGenerator(Curve.P_384).keyID("bench-es384").generate());
+  /** An EHR signing with {@code alg}: ES384 (P-384) or RS384 (RSA 2048, Epic's default). */
+  static SignedClient create(String aud, String alg) throws JOSEException {
+    return switch (alg) {
+      case "ES384" ->
+          new SignedClient(aud, new ECKeyGenerator(Curve.P_384).keyID("bench-es384").generate());
+      case "RS384" ->
+          new SignedClient(
+              aud,
+              new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyID("bench-rs384").generate());
+      default -> throw new IllegalArgumentException("bench.alg must be ES384 or RS384: " + alg);
+    };
   }
 
   /** The same EHR (same key) calling another service: tokens carry that service's URL. */
-  SignedClient(String aud, ECKey key) {
+  SignedClient(String aud, com.nimbusds.jose.jwk.JWK key) {
     this.key = key;
     this.aud = aud;
   }
@@ -68,13 +77,19 @@ final class SignedClient {
 
   /** Signs {@code count} fresh tokens (valid five minutes) for the next phase. */
   void prepare(int count) throws JOSEException {
-    ECDSASigner signer = new ECDSASigner(key);
-    signer.getJCAContext().setProvider(BC);
+    com.nimbusds.jose.JWSSigner signer;
+    JWSAlgorithm alg;
+    if (key instanceof ECKey ec) {
+      ECDSASigner ecdsa = new ECDSASigner(ec);
+      ecdsa.getJCAContext().setProvider(BC);
+      signer = ecdsa;
+      alg = JWSAlgorithm.ES384;
+    } else {
+      signer = new com.nimbusds.jose.crypto.RSASSASigner((com.nimbusds.jose.jwk.RSAKey) key);
+      alg = JWSAlgorithm.RS384;
+    }
     JWSHeader header =
-        new JWSHeader.Builder(JWSAlgorithm.ES384)
-            .type(JOSEObjectType.JWT)
-            .keyID(key.getKeyID())
-            .build();
+        new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build();
     Instant now = Instant.now();
     String[] tokens = new String[count];
     for (int i = 0; i < count; i++) {

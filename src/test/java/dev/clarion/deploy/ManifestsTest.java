@@ -297,8 +297,8 @@ class ManifestsTest {
             .path("args")
             .path(0)
             .asText());
-    // SIGTERM after preStop; Quarkus drains within its shutdown timeout; the grace period covers
-    // both.
+    // SIGTERM after preStop; Quarkus keeps serving for its shutdown delay (readiness down), then
+    // drains within its shutdown timeout; the grace period covers all three.
     int preStop =
         Integer.parseInt(
             pod.path("containers")
@@ -309,12 +309,14 @@ class ManifestsTest {
                 .path("command")
                 .path(1)
                 .asText());
-    int shutdown = Integer.parseInt(config.get("QUARKUS_SHUTDOWN_TIMEOUT").replace("s", ""));
+    int shutdown =
+        Integer.parseInt(config.get("QUARKUS_SHUTDOWN_DELAY").replace("s", ""))
+            + Integer.parseInt(config.get("QUARKUS_SHUTDOWN_TIMEOUT").replace("s", ""));
     assertTrue(
         pod.path("terminationGracePeriodSeconds").asInt() > preStop + shutdown,
         "terminationGracePeriodSeconds must exceed preStop "
             + preStop
-            + " s + shutdown "
+            + " s + shutdown delay and timeout "
             + shutdown
             + " s");
   }
