@@ -64,6 +64,7 @@ public final class PatientViewBenchmark {
     List<String> bodies = List.of(System.getProperty("bench.bodies", "large,small").split(","));
     // -Dbench.peer=PATH/hapi-cds-peer.jar: the same phases against HAPI's CDS Hooks module
     // (static card) first, in the same run, for the ratios.
+    // Its heap: -Dbench.peer-xmx (default 1g, as its README runs it).
     String peerJar = System.getProperty("bench.peer", "");
     boolean external = Boolean.getBoolean("bench.external");
     boolean unsigned = external || Boolean.getBoolean("bench.unsigned");
@@ -106,7 +107,8 @@ public final class PatientViewBenchmark {
             "%n=== HAPI CDS Hooks module (static card), %s body: %d bytes%n",
             which, peerBody.size());
         long t0 = System.nanoTime();
-        Process peerProcess = startPeer(peerJar, port + 1, xmx);
+        Process peerProcess =
+            startPeer(peerJar, port + 1, System.getProperty("bench.peer-xmx", "1g"));
         peer =
             run(
                 client,

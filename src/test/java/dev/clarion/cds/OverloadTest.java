@@ -25,9 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Admission control over HTTP: with every slot taken, a call waits briefly, then gets 503 with
- * {@code Retry-After} and an OperationOutcome — no decision, its token not spent, counted in the
- * metrics — while health probes and staff routes still answer.
+ * Admission control over HTTP: with every slot taken (and no queue), a call gets 503 with {@code
+ * Retry-After} and an OperationOutcome at once, on the event loop, before its token is verified —
+ * no decision, its token not spent, counted in the metrics — while health probes and staff routes
+ * still answer. (The fair queue and its waits: {@link AdmissionTest}.)
  */
 @QuarkusTest
 @TestProfile(OverloadTest.Profile.class)
@@ -38,7 +39,7 @@ class OverloadTest {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "clarion.cds.admission.max-concurrent", "2",
-          "clarion.cds.admission.max-queued", "1",
+          "clarion.cds.admission.max-queued", "0",
           "clarion.cds.admission.max-wait", "50ms",
           "clarion.cds.admission.retry-after-seconds", "2");
     }
@@ -79,7 +80,7 @@ class OverloadTest {
         .body("resourceType", equalTo("OperationOutcome"))
         .body("issue[0].code", equalTo("throttled"))
         .body("issue[0].details.coding[0].code", equalTo("overloaded"));
-    assertEquals(1.0, shed() - shedBefore, "counted as shed (wait-timeout)");
+    assertEquals(1.0, shed() - shedBefore, "counted as shed (saturated)");
     assertEquals(
         "0",
         Sql.single(
@@ -124,8 +125,7 @@ class OverloadTest {
   private static double shed() {
     String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
     return Prometheus.parse(text)
-        .getOrDefault(
-            "clarion_cds_shed_total{reason=\"wait-timeout\",service=\"ascvd-risk\"}", 0.0);
+        .getOrDefault("clarion_cds_shed_total{reason=\"saturated\",service=\"ascvd-risk\"}", 0.0);
   }
 
   private static ObjectNode withoutPrefetch(String fhirServer) {
