@@ -50,12 +50,8 @@ public class AdmissionGate {
     if (inFlight.incrementAndGet() > limit) {
       inFlight.decrementAndGet();
       String id = path.substring("/cds-services/".length());
-      telemetry.shed(registry.find(id).isPresent() ? id : "unknown", "saturated");
-      OverloadedException e = new OverloadedException(retryAfter);
-      return Response.fromResponse(
-              outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage()))
-          .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
-          .build();
+      telemetry.shed(registry.label(id), "saturated");
+      return outcomes.overloaded(new OverloadedException(retryAfter));
     }
     routing.addEndHandler(done -> inFlight.decrementAndGet());
     return null;

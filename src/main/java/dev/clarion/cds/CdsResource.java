@@ -182,9 +182,7 @@ public class CdsResource {
    */
   private Admitted admit(String id, UriInfo uri, HttpServerRequest http, boolean recorded) {
     CdsCaller caller;
-    // A metric label must not be what a caller chose: an unknown id is "unknown".
-    String known = registry.find(id).isPresent() ? id : "unknown";
-    try (Telemetry.Stage verify = telemetry.stage("verify", known)) {
+    try (Telemetry.Stage verify = telemetry.stage("verify", registry.label(id))) {
       caller =
           recorded
               ? verifier.authenticateCall(http, audiences(uri, http), id)

@@ -178,6 +178,14 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     return Optional.ofNullable(services.get(id));
   }
 
+  /**
+   * A service id as a metric label or span attribute: the id of a known service, else {@code
+   * unknown} — never what a caller chose (an unbounded, caller-made set of series).
+   */
+  public String label(String id) {
+    return services.containsKey(id) ? id : "unknown";
+  }
+
   @Override
   public List<Assessment.Scenario> forService(String serviceId) {
     return find(serviceId).map(CdsServiceRegistry::scenarios).orElse(List.of());

@@ -39,10 +39,7 @@ public class ExceptionMappers {
   /** Turned away by admission control: the status and {@code Retry-After} clients expect. */
   @ServerExceptionMapper
   public Response overloaded(OverloadedException e) {
-    return Response.fromResponse(
-            outcomes.response(e.status(), e.issueType(), e.code(), e.getMessage()))
-        .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
-        .build();
+    return outcomes.overloaded(e);
   }
 
   @ServerExceptionMapper

@@ -31,4 +31,11 @@ public class OperationOutcomes {
     String body = fhir.newJsonParser().encodeResourceToString(outcome);
     return Response.status(status).type(FHIR_JSON).entity(body).build();
   }
+
+  /** The 503 of a call turned away by admission control, with its {@code Retry-After}. */
+  public Response overloaded(OverloadedException e) {
+    return Response.fromResponse(response(e.status(), e.issueType(), e.code(), e.getMessage()))
+        .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+        .build();
+  }
 }

@@ -130,6 +130,7 @@ public class Telemetry {
               "Latency of one stage of a CDS service call",
               "stage",
               stage,
+              "service",
               service)
           .record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -153,7 +154,7 @@ public class Telemetry {
             "status",
             Integer.toString(status))
         .increment();
-    timer("clarion.cds.call", "Latency of a whole CDS service call", "service", service, null)
+    timer("clarion.cds.call", "Latency of a whole CDS service call", "service", service)
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -225,28 +226,22 @@ public class Telemetry {
             "clarion.fhir.fetch",
             "Time to fetch a call's missing data from one FHIR server",
             "server",
-            server,
-            null)
+            server)
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  private Timer timer(String name, String description, String tag, String value, String service) {
-    String key = name + '\0' + tag + '\0' + value + '\0' + service;
+  private Timer timer(String name, String description, String... tags) {
+    String key = name + '\0' + String.join("\0", tags);
     return timers.computeIfAbsent(
         key,
-        k -> {
-          Timer.Builder b =
-              Timer.builder(name)
-                  .description(description)
-                  .tag(tag, value)
-                  .publishPercentileHistogram()
-                  .minimumExpectedValue(MIN)
-                  .maximumExpectedValue(MAX);
-          if (service != null) {
-            b.tag("service", service);
-          }
-          return b.register(registry);
-        });
+        k ->
+            Timer.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(MIN)
+                .maximumExpectedValue(MAX)
+                .register(registry));
   }
 
   private Counter counter(String name, String description, String... tags) {
