@@ -51,7 +51,9 @@ public final class PatientViewBenchmark {
     // Overload phases at these multiples of the measured saturation (0: none).
     double[] overload =
         java.util.Arrays.stream(System.getProperty("bench.overload", "2,3").split(","))
-            .mapToDouble(x -> Double.parseDouble(x.trim()))
+            .map(String::trim)
+            .filter(x -> !x.isEmpty())
+            .mapToDouble(Double::parseDouble)
             .filter(x -> x > 0)
             .toArray();
     int seconds = Integer.getInteger("bench.seconds", 30);
@@ -182,8 +184,11 @@ public final class PatientViewBenchmark {
   }
 
   private static int[] ints(String csv) {
+    // An empty list (-Dbench.rate=) skips the phase.
     return java.util.Arrays.stream(csv.split(","))
-        .mapToInt(r -> Integer.parseInt(r.trim()))
+        .map(String::trim)
+        .filter(r -> !r.isEmpty())
+        .mapToInt(Integer::parseInt)
         .toArray();
   }
 
