@@ -1,0 +1,241 @@
+package dev.clarion.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM under load, as Kubernetes sends it after {@code preStop}: readiness must turn DOWN at
+ * once while liveness stays UP, the replica must keep answering through {@code
+ * quarkus.shutdown.delay}, and every call it answered with 200 — before or after the signal — must
+ * have its durable decision record once the process has exited (the decision writer drains its
+ * queue last).
+ *
+ * <p>Figures go to {@code target/graceful-shutdown.txt}.
+ */
+class GracefulShutdownTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final int DELAY_SECONDS = 3;
+
+  @Test
+  void readinessGoesDownAtOnceCallsAreStillAnsweredAndEveryAnswerIsRecorded() throws Exception {
+    String template = Files.readString(ClarionProcess.ROOT.resolve(CrashRecoveryTest.FIXTURE));
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+      List<String> properties =
+          List.of(
+              "quarkus.datasource.jdbc.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+              "quarkus.datasource.username=postgres",
+              "quarkus.shutdown.delay=" + DELAY_SECONDS + "s");
+      ClarionProcess clarion = ClarionProcess.start("clarion-graceful", properties);
+      try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+        ClientKeys.register(c);
+      }
+      String url = clarion.url("/cds-services/ascvd-risk");
+
+      Map<String, String> answered = new ConcurrentHashMap<>(); // hookInstance → card uuid
+      AtomicLong signalledAt = new AtomicLong(Long.MAX_VALUE);
+      AtomicInteger answeredAfterSignal = new AtomicInteger();
+      AtomicInteger otherStatus = new AtomicInteger();
+      AtomicInteger refusedAfterDelay = new AtomicInteger();
+      AtomicInteger refusedConnections = new AtomicInteger();
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread[] load = new Thread[4];
+      for (int w = 0; w < load.length; w++) {
+        load[w] =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    String hookInstance = UUID.randomUUID().toString();
+                    try {
+                      HttpResponse<String> response =
+                          ClarionProcess.HTTP.send(
+                              HttpRequest.newBuilder(URI.create(url))
+                                  .timeout(Duration.ofSeconds(30))
+                                  .header("Content-Type", "application/json")
+                                  .header("Authorization", "Bearer " + ClientKeys.token(url))
+                                  .POST(
+                                      HttpRequest.BodyPublishers.ofString(
+                                          template.replace(
+                                              CrashRecoveryTest.FIXTURE_HOOK_INSTANCE,
+                                              hookInstance)))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString());
+                      long at = System.nanoTime();
+                      if (response.statusCode() == 200) {
+                        JsonNode body = JSON.readTree(response.body());
+                        answered.put(hookInstance, body.at("/cards/0/uuid").asText());
+                        if (at > signalledAt.get()) {
+                          answeredAfterSignal.incrementAndGet();
+                        }
+                      } else if (response.statusCode() == 503
+                          && at > signalledAt.get() + DELAY_SECONDS * 1_000_000_000L) {
+                        // After the delay Quarkus refuses new requests on open connections.
+                        refusedAfterDelay.incrementAndGet();
+                      } else {
+                        otherStatus.incrementAndGet();
+                      }
+                    } catch (IOException e) {
+                      refusedConnections.incrementAndGet(); // after the delay: no longer accepting
+                      sleep(50);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                },
+                "graceful-load-" + w);
+        load[w].start();
+      }
+
+      sleep(3000);
+      int answeredBeforeSignal = answered.size();
+      signalledAt.set(System.nanoTime());
+      clarion.process.destroy(); // SIGTERM, as the kubelet sends it
+
+      double readinessDown = -1;
+      boolean livenessUpWhileReadinessDown = false;
+      long deadline = signalledAt.get() + Duration.ofSeconds(DELAY_SECONDS).toNanos();
+      while (System.nanoTime() < deadline) {
+        int ready = status(clarion.url("/q/health/ready"));
+        if (ready == 503) {
+          if (readinessDown < 0) {
+            readinessDown = (System.nanoTime() - signalledAt.get()) / 1e9;
+          }
+          if (status(clarion.url("/q/health/live")) == 200) {
+            livenessUpWhileReadinessDown = true;
+            break;
+          }
+        }
+        sleep(50);
+      }
+      assertTrue(clarion.process.waitFor(60, TimeUnit.SECONDS), "Clarion exits after SIGTERM");
+      double exited = (System.nanoTime() - signalledAt.get()) / 1e9;
+      running.set(false);
+      for (Thread t : load) {
+        t.join(35_000);
+      }
+
+      int missing = 0;
+      int wrongCard = 0;
+      long records;
+      try (Connection c = postgres.getPostgresDatabase().getConnection();
+          PreparedStatement find =
+              c.prepareStatement(
+                  "select outcome, card_uuids::text from decision where hook_instance = ?")) {
+        for (Map.Entry<String, String> a : answered.entrySet()) {
+          find.setString(1, a.getKey());
+          try (ResultSet rs = find.executeQuery()) {
+            if (!rs.next()) {
+              missing++;
+            } else if (!"SCORED".equals(rs.getString(1))
+                || !rs.getString(2).contains(a.getValue())) {
+              wrongCard++;
+            }
+          }
+        }
+        records = single(c, "select count(*) from decision");
+        assertEquals(
+            0,
+            single(
+                c,
+                "select count(*) from decision d join decision p on p.seq = d.seq - 1"
+                    + " where d.prev_hash <> p.hash"),
+            "every record links to the one before it");
+      }
+
+      String report =
+          String.format(
+              Locale.ROOT,
+              "Graceful shutdown (4 signed load threads, SIGTERM after 3 s, shutdown delay %d s)%n"
+                  + "  readiness DOWN after SIGTERM:  %.2f s (liveness still UP: %s)%n"
+                  + "  answered 200:                  %d (%d before SIGTERM, %d after)%n"
+                  + "  other statuses:                %d%n"
+                  + "  503 after the delay:           %d%n"
+                  + "  connections refused:           %d (after the delay)%n"
+                  + "  process exited after SIGTERM:  %.1f s%n"
+                  + "  decision records stored:       %d%n"
+                  + "  answered but not recorded:     %d%n"
+                  + "  recorded with another card:    %d%n",
+              DELAY_SECONDS,
+              readinessDown,
+              livenessUpWhileReadinessDown,
+              answered.size(),
+              answeredBeforeSignal,
+              answeredAfterSignal.get(),
+              otherStatus.get(),
+              refusedAfterDelay.get(),
+              refusedConnections.get(),
+              exited,
+              records,
+              missing,
+              wrongCard);
+      System.out.println(report);
+      Files.writeString(Path.of("target/graceful-shutdown.txt"), report);
+
+      assertTrue(answeredBeforeSignal > 0, "load before SIGTERM");
+      assertTrue(
+          readinessDown >= 0 && readinessDown <= 2.0, "readiness DOWN within 2 s: " + report);
+      assertTrue(livenessUpWhileReadinessDown, "liveness stays UP during the delay: " + report);
+      assertTrue(answeredAfterSignal.get() > 0, "calls answered during the delay: " + report);
+      assertEquals(
+          0, otherStatus.get(), "no call refused or failed before the delay ended: " + report);
+      assertEquals(0, missing, "answered decisions missing from the record: " + report);
+      assertEquals(0, wrongCard, report);
+      assertEquals(answered.size(), records, "one record per answered call: " + report);
+    }
+  }
+
+  private static int status(String url) {
+    try {
+      return ClarionProcess.HTTP
+          .send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private static long single(Connection c, String sql) throws Exception {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
