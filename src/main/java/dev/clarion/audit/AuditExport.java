@@ -38,6 +38,10 @@ public class AuditExport {
 
   static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
   static final String CLARION_HOOK = "https://clarion.dev/fhir/CodeSystem/cds-hook";
+  static final String AUDIT_EVENT_PROFILE =
+      "https://clarion.dev/fhir/StructureDefinition/clarion-audit-event";
+  static final String PROVENANCE_PROFILE =
+      "https://clarion.dev/fhir/StructureDefinition/clarion-provenance";
 
   private final FhirContext fhir;
   private final ChainCheckpoints checkpoints;
@@ -111,6 +115,7 @@ public class AuditExport {
   private AuditEvent auditEvent(DecisionRecord r) {
     AuditEvent e = new AuditEvent();
     e.setId(r.id.toString());
+    e.getMeta().addProfile(AUDIT_EVENT_PROFILE);
     e.setType(
         new Coding(
             "http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"));
@@ -189,6 +194,7 @@ public class AuditExport {
   private Provenance provenance(DecisionRecord r) {
     Provenance p = new Provenance();
     p.setId(provenanceId(r));
+    p.getMeta().addProfile(PROVENANCE_PROFILE);
     p.addTarget(
         new Reference()
             .setType("RiskAssessment")
@@ -225,7 +231,7 @@ public class AuditExport {
   }
 
   private static void detail(AuditEvent.AuditEventEntityComponent entity, String type, String v) {
-    if (v != null) {
+    if (v != null && !v.isBlank()) { // R4: a detail has a value (e.g. no card uuids: none)
       entity.addDetail().setType(type).setValue(new org.hl7.fhir.r4.model.StringType(v));
     }
   }

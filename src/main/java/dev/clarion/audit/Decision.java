@@ -2,6 +2,7 @@ package dev.clarion.audit;
 
 import dev.clarion.binding.Extraction;
 import dev.clarion.cds.api.Card;
+import dev.clarion.recommend.Recommender;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.Assessment.Outcome;
 import dev.clarion.risk.RecordedInputs;
@@ -31,6 +32,8 @@ import java.util.UUID;
  * @param cards the cards returned (empty when none); null for a failed call
  * @param shadow the service's shadow model version as scored on the same call; null when the
  *     service has none or the call ended before it ran
+ * @param recommendations per topic, the guideline recommendation the cards carry (or why none
+ *     applies); empty when the model has no rules or the call ended before its cards
  */
 public record Decision(
     UUID id,
@@ -46,7 +49,8 @@ public record Decision(
     int httpStatus,
     Assessment assessment,
     List<Card> cards,
-    Shadow shadow) {
+    Shadow shadow,
+    List<Recommender.Recommendation> recommendations) {
 
   /**
    * The verified caller; all null for the loopback caller.
@@ -98,7 +102,8 @@ public record Decision(
         0,
         null,
         null,
-        null);
+        null,
+        List.of());
   }
 
   /** The request's hook and hookInstance, recorded even when the request is then refused. */
@@ -126,7 +131,8 @@ public record Decision(
         httpStatus,
         assessment,
         cards,
-        shadow);
+        shadow,
+        recommendations);
   }
 
   public Decision withModel(ModelVersion m) {
@@ -144,7 +150,8 @@ public record Decision(
         httpStatus,
         assessment,
         cards,
-        shadow);
+        shadow,
+        recommendations);
   }
 
   public Decision withInputs(RecordedInputs i) {
@@ -162,7 +169,8 @@ public record Decision(
         httpStatus,
         assessment,
         cards,
-        shadow);
+        shadow,
+        recommendations);
   }
 
   /** The shadow version's result on this call. */
@@ -181,7 +189,8 @@ public record Decision(
         httpStatus,
         assessment,
         cards,
-        s);
+        s,
+        recommendations);
   }
 
   /** Refused before the model ran (e.g. no draft order the service advises on): no card. */
@@ -200,7 +209,8 @@ public record Decision(
         200,
         null,
         List.of(),
-        shadow);
+        shadow,
+        recommendations);
   }
 
   /**
@@ -209,6 +219,19 @@ public record Decision(
    * @param whyNoCard for a score that gives no card, why; else null
    */
   public Decision assessed(Assessment a, List<Card> returned, String whyNoCard) {
+    return assessed(a, returned, whyNoCard, List.of());
+  }
+
+  /**
+   * The model ran, with the guideline recommendations its cards carry.
+   *
+   * @param whyNoCard for a score that gives no card, why; else null
+   */
+  public Decision assessed(
+      Assessment a,
+      List<Card> returned,
+      String whyNoCard,
+      List<Recommender.Recommendation> recommended) {
     List<String> why =
         a.scored() ? (whyNoCard == null ? List.of() : List.of(whyNoCard)) : a.reasons();
     return new Decision(
@@ -225,7 +248,8 @@ public record Decision(
         200,
         a,
         List.copyOf(returned),
-        shadow);
+        shadow,
+        List.copyOf(recommended));
   }
 
   /** The call failed with this status: no card, whatever had been found. */
@@ -244,6 +268,7 @@ public record Decision(
         status,
         null,
         null,
-        shadow);
+        shadow,
+        recommendations);
   }
 }

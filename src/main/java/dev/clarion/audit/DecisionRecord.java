@@ -115,4 +115,12 @@ public class DecisionRecord {
    */
   @JdbcTypeCode(SqlTypes.JSON)
   public JsonNode shadow;
+
+  /**
+   * Per topic, the recommendation rule that fired (id, version, guideline), its status and the
+   * orderables suggested or skipped ({@code Recommender.recorded}); null when the model has no
+   * rules or the call ended before its cards.
+   */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode recommendations;
 }

@@ -2,6 +2,7 @@ package dev.clarion.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.cds.api.Card;
+import dev.clarion.recommend.Recommender;
 import dev.clarion.risk.Assessment.Outcome;
 import dev.clarion.risk.RecordedOutput;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -108,6 +109,10 @@ public class DecisionRecorder {
                   .toList());
     }
     r.shadow = d.shadow() == null ? null : RecordedShadow.of(d.shadow()).toJson(mapper);
+    r.recommendations =
+        d.recommendations() == null || d.recommendations().isEmpty()
+            ? null
+            : Recommender.recorded(d.recommendations(), d.id(), mapper);
     r.latencyMicros = latency.toNanos() / 1_000;
     return r;
   }

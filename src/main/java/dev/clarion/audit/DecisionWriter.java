@@ -47,9 +47,9 @@ public class DecisionWriter {
       "insert into decision (seq, prev_hash, hash, id, recorded_at, client_id, client_iss,"
           + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref, outcome,"
           + " reason_code, reasons, http_status, model_id, model_version, model_sha256, inputs,"
-          + " output, attributions, card_uuids, suggestion_uuids, latency_micros, shadow) values"
-          + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb,"
-          + " ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb)";
+          + " output, attributions, card_uuids, suggestion_uuids, latency_micros, shadow,"
+          + " recommendations) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?,"
+          + " ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb)";
 
   /**
    * A call's token first use, in the batch's transaction (the table is the replay cache of
@@ -315,7 +315,8 @@ public class DecisionWriter {
         text(r.cardUuids),
         text(r.suggestionUuids),
         r.latencyMicros,
-        text(r.shadow));
+        text(r.shadow),
+        text(r.recommendations));
   }
 
   private static void bind(PreparedStatement s, RecordHasher.Row r, String hash)
@@ -348,6 +349,7 @@ public class DecisionWriter {
     s.setString(++i, r.suggestionUuids());
     s.setLong(++i, r.latencyMicros());
     s.setString(++i, r.shadow());
+    s.setString(++i, r.recommendations());
   }
 
   private String text(JsonNode node) {

@@ -54,7 +54,31 @@ public class Monitoring {
       Feedback feedback,
       Scores scores,
       Drift drift,
-      List<Subgroup> subgroups) {}
+      List<Subgroup> subgroups,
+      List<RuleFeedback> rules) {}
+
+  /**
+   * Feedback per recommendation rule version: on how many decisions' cards it applied, how often
+   * the clinician accepted the orders it proposed (its suggestion), accepted the card otherwise, or
+   * overrode it, and the override reasons. Withheld rules are not counted (they were not shown).
+   *
+   * @param shown decisions where the rule applied
+   * @param feedback feedback items on those decisions' cards
+   * @param acceptedOrders accepted feedback that accepted this rule's suggestion
+   * @param acceptedOtherwise accepted feedback that did not (e.g. filed the risk assessment only)
+   * @param overrideRate overridden / feedback; null without feedback
+   */
+  public record RuleFeedback(
+      String rule,
+      String version,
+      String topic,
+      long shown,
+      long feedback,
+      long acceptedOrders,
+      long acceptedOtherwise,
+      long overridden,
+      Double overrideRate,
+      Map<String, Long> reasons) {}
 
   public record Feedback(
       long total, long accepted, long overridden, Double overrideRate, Map<String, Long> reasons) {}
@@ -154,7 +178,8 @@ public class Monitoring {
           feedbackOf(feedback.values().stream().flatMap(List::stream).toList()),
           scores(rows),
           drift(baseline, rows, baselineFrom, baselineTo),
-          subgroups(rows, feedback));
+          subgroups(rows, feedback),
+          rules(c, service, model, client, from, to, feedback));
     } catch (SQLException e) {
       throw new IllegalStateException("monitoring query failed: SQLState " + e.getSQLState(), e);
     }
@@ -226,14 +251,83 @@ public class Monitoring {
     return rows;
   }
 
-  /** decision id → [outcome, override reason code] of each feedback item. */
+  /** Per rule version that applied in the window, its feedback (see {@link RuleFeedback}). */
+  private static List<RuleFeedback> rules(
+      Connection c,
+      String service,
+      String model,
+      String client,
+      Instant from,
+      Instant to,
+      Map<UUID, List<String[]>> feedback)
+      throws SQLException {
+    record Key(String rule, String version, String topic) {}
+    Map<Key, long[]> counts =
+        new TreeMap<>(java.util.Comparator.comparing(Key::rule).thenComparing(Key::version));
+    Map<Key, Map<String, Long>> reasons = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select d.id, r->>'rule', r->>'version', r->>'topic', r->>'suggestion' from decision d"
+                + " cross join jsonb_array_elements(d.recommendations) r where d.recommendations"
+                + " is not null and r->>'status' = 'applies' and d.recorded_at >= ? and"
+                + " d.recorded_at < ? and (?::text is null or d.service_id = ?) and (?::text is"
+                + " null or d.model_id = ?) and (?::text is null or d.client_iss = ?)")) {
+      bind(ps, service, model, client, from, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Key key = new Key(rs.getString(2), rs.getString(3), rs.getString(4));
+          String suggestion = rs.getString(5);
+          long[] n = counts.computeIfAbsent(key, k -> new long[5]);
+          n[0]++;
+          for (String[] f : feedback.getOrDefault(rs.getObject(1, UUID.class), List.of())) {
+            n[1]++;
+            if (f[0].equals("accepted")) {
+              boolean ours =
+                  suggestion != null
+                      && f[2] != null
+                      && List.of(f[2].split(" ")).contains(suggestion);
+              n[ours ? 2 : 3]++;
+            } else {
+              n[4]++;
+              reasons
+                  .computeIfAbsent(key, k -> new TreeMap<>())
+                  .merge(f[1] == null ? "(no reason)" : f[1], 1L, Long::sum);
+            }
+          }
+        }
+      }
+    }
+    List<RuleFeedback> out = new ArrayList<>();
+    counts.forEach(
+        (k, n) ->
+            out.add(
+                new RuleFeedback(
+                    k.rule(),
+                    k.version(),
+                    k.topic(),
+                    n[0],
+                    n[1],
+                    n[2],
+                    n[3],
+                    n[4],
+                    n[1] == 0 ? null : (double) n[4] / n[1],
+                    reasons.getOrDefault(k, Map.of()))));
+    return out;
+  }
+
+  /**
+   * decision id → [outcome, override reason code, accepted suggestion ids (space-separated)] of
+   * each feedback item.
+   */
   private Map<UUID, List<String[]>> feedback(
       Connection c, String service, String model, String client, Instant from, Instant to)
       throws SQLException {
     Map<UUID, List<String[]>> out = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select f.decision_id, f.outcome, f.override_reason->>'code' from feedback f join"
+            "select f.decision_id, f.outcome, f.override_reason->>'code', (select"
+                + " string_agg(s->>'id', ' ') from jsonb_array_elements(f.accepted_suggestions) s)"
+                + " from feedback f join"
                 + " decision d on d.id = f.decision_id where d.recorded_at >= ? and d.recorded_at"
                 + " < ? and (?::text is null or d.service_id = ?) and (?::text is null or"
                 + " d.model_id = ?) and (?::text is null or d.client_iss = ?)")) {
@@ -241,7 +335,7 @@ public class Monitoring {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
-              .add(new String[] {rs.getString(2), rs.getString(3)});
+              .add(new String[] {rs.getString(2), rs.getString(3), rs.getString(4)});
         }
       }
     }

@@ -20,8 +20,8 @@ import java.util.UUID;
  * record's canonical JSON — every column but the hash itself, object keys sorted, JSON columns
  * parsed from their text (so the value PostgreSQL's {@code jsonb} gives back hashes the same as the
  * value written). The {@code shadow} column (since V8) is part of the canonical JSON only when it
- * holds a value, so records without one hash as they did before it existed. Pure functions;
- * thread-safe.
+ * holds a value, so records without one hash as they did before it existed; so is the {@code
+ * recommendations} column (since V9). Pure functions; thread-safe.
  */
 public final class RecordHasher {
 
@@ -59,7 +59,8 @@ public final class RecordHasher {
       String cardUuids,
       String suggestionUuids,
       long latencyMicros,
-      String shadow) {}
+      String shadow,
+      String recommendations) {}
 
   public static String hash(Row row) {
     try {
@@ -107,6 +108,9 @@ public final class RecordHasher {
     n.put("serviceId", r.serviceId());
     if (r.shadow() != null) {
       n.set("shadow", json(r.shadow()));
+    }
+    if (r.recommendations() != null) {
+      n.set("recommendations", json(r.recommendations()));
     }
     n.set("suggestionUuids", json(r.suggestionUuids()));
     n.put("userRef", r.userRef());

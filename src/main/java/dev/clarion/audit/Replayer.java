@@ -7,17 +7,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.error.ConflictException;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.recommend.RecommendationRules;
+import dev.clarion.recommend.Recommender;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RecordedOutput;
 import dev.clarion.risk.RiskAssessor;
 import dev.clarion.risk.ScenarioSource;
+import dev.clarion.runtime.RunMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Re-runs a past decision from its stored inputs — the extracted features with their provenance —
@@ -59,13 +63,16 @@ public class Replayer {
   private final RiskAssessor assessor;
   private final ScenarioSource scenarioSource;
   private final ObjectMapper mapper;
+  private final boolean production;
 
   Replayer(
       DecisionQueries decisions,
       ModelRegistry models,
       RiskAssessor assessor,
       ScenarioSource scenarioSource,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
+    this.production = RunMode.production(embedded);
     this.decisions = decisions;
     this.models = models;
     this.assessor = assessor;
@@ -103,6 +110,30 @@ public class Replayer {
     JsonNode replayed = normalized(result(a));
 
     List<String> differences = compare(recorded, replayed, recordedModel, replayedModel);
+    if (r.recommendations != null) {
+      // The recommendation rules are data beside the model: replay applies those loaded now.
+      JsonNode recordedRules = normalized(r.recommendations);
+      JsonNode replayedRules =
+          normalized(
+              Recommender.recorded(
+                  Recommender.evaluate(
+                      models
+                          .catalogue()
+                          .served(r.modelId)
+                          .map(ModelRegistry.Served::recommendations)
+                          .orElse(RecommendationRules.NONE),
+                      a,
+                      production),
+                  r.id,
+                  mapper));
+      ((ObjectNode) recorded).set("recommendations", recordedRules);
+      ((ObjectNode) replayed).set("recommendations", replayedRules);
+      if (!recordedRules.equals(replayedRules)) {
+        differences.add(
+            "recommendations differ: the recommendation rules loaded now (or their review status)"
+                + " are not those the decision was made with");
+      }
+    }
     return new Replay(
         r.id,
         differences.isEmpty(),

@@ -9,6 +9,8 @@ import dev.clarion.binding.FeatureValue;
 import dev.clarion.cds.api.Card;
 import dev.clarion.format.Formats;
 import dev.clarion.model.ModelDescriptor;
+import dev.clarion.recommend.Recommender;
+import dev.clarion.recommend.Recommender.Recommendation;
 import dev.clarion.risk.Assessment;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -68,6 +70,10 @@ public class CardFactory {
 
   static final String BAND_SYSTEM = "https://clarion.dev/fhir/CodeSystem/risk-band";
 
+  /** The profile of the RiskAssessment a card offers to file ({@code fhir-profiles/}). */
+  public static final String RISK_ASSESSMENT_PROFILE =
+      "https://clarion.dev/fhir/StructureDefinition/clarion-risk-assessment";
+
   private final FhirContext fhir;
   private final ObjectMapper mapper;
   private final ExplanationLinks explanations;
@@ -114,16 +120,30 @@ public class CardFactory {
       String drivers,
       String driversUnit,
       String whatIfs,
+      List<String> recommendations,
       String also,
       String notEstimated,
       List<String> notes,
       String coded,
       String model) {}
 
-  /** What a "not calculated" card says: why, and one line on the model. */
-  record RefusedText(String headline, String name, List<String> reasons, String model) {}
+  /** What a "not calculated" card says: why, what to do about it, and one line on the model. */
+  record RefusedText(
+      String headline,
+      String name,
+      List<String> reasons,
+      List<String> recommendations,
+      String model) {}
 
   public Card scored(Assessment a, Context ctx) {
+    return scored(a, ctx, List.of());
+  }
+
+  /**
+   * The scored card, with the guideline recommendation of each topic (or why none applies) and a
+   * suggestion per proposed order, each filing the RiskAssessment it follows from.
+   */
+  public Card scored(Assessment a, Context ctx, List<Recommendation> recommendations) {
     ModelDescriptor d = a.model().descriptor();
     String summary =
         String.format(Locale.ROOT, "%s %s (%s)", d.label(), d.format(a.risk()), a.band());
@@ -160,6 +180,7 @@ public class CardFactory {
                         : "percentage points against a reference risk of "
                             + Formats.percent(a.baseline()),
                     whatIfs(a, treatment),
+                    RecommendationCards.lines(recommendations),
                     a.alsoReports().stream()
                         .map(r -> r.label() + " " + Formats.percent(r.risk()))
                         .collect(Collectors.joining("; ")),
@@ -184,27 +205,82 @@ public class CardFactory {
           List.of(explanation));
     }
     RiskAssessment ra = riskAssessment(a, ctx);
-    Card.Suggestion file =
+    Card.Action fileIt =
+        new Card.Action(
+            "create", "Record the " + d.label() + " as a RiskAssessment", toJson(ra), null);
+    List<Card.Suggestion> suggestions =
+        suggestions(
+            recommendations,
+            ctx,
+            fileIt,
+            ra.getIdentifierFirstRep(),
+            d.label() + " " + d.format(a.risk()) + " (" + a.band() + ").");
+    suggestions.add(
         new Card.Suggestion(
             "File this risk assessment in the chart",
             uuid(ctx, "suggestion").toString(),
             null,
-            List.of(
-                new Card.Action(
-                    "create",
-                    "Record the " + d.label() + " as a RiskAssessment",
-                    toJson(ra),
-                    null)));
+            List.of(fileIt)));
+    // The more urgent of the band's indicator and the recommendations': a recommendation can
+    // raise the card (NEWS2 emergency response), never hide a high band behind a data request.
+    String urgency = Recommender.moreUrgent(d.band(a.band()).indicator(), recommendations);
     return new Card(
         uuid(ctx, "card").toString(),
         summary,
         detail,
-        Card.Indicator.of(d.band(a.band()).indicator()),
+        Card.Indicator.of(urgency),
         source(d, ctx),
-        List.of(file),
+        List.copyOf(suggestions),
         "at-most-one",
         OVERRIDE_REASONS,
         List.of(explanation));
+  }
+
+  /**
+   * One suggestion per recommendation that proposes orders: the orders (and, on a scored card, the
+   * RiskAssessment they follow from, filed in the same suggestion and named by its identifier as
+   * their reason; on a "not calculated" card {@code reasonText} is their reason code's text).
+   */
+  private List<Card.Suggestion> suggestions(
+      List<Recommendation> recommendations,
+      Context ctx,
+      Card.Action fileIt,
+      Identifier riskAssessment,
+      String reasonText) {
+    List<Card.Suggestion> suggestions = new ArrayList<>();
+    for (Recommendation r : recommendations) {
+      if (r.offered().isEmpty()) {
+        continue;
+      }
+      List<Card.Action> actions = new ArrayList<>();
+      if (fileIt != null) {
+        actions.add(fileIt);
+      }
+      for (Recommender.Suggested s : r.offered()) {
+        actions.add(
+            new Card.Action(
+                "create",
+                s.orderable().label(),
+                toJson(
+                    RecommendationCards.resource(
+                        s.orderable(),
+                        r,
+                        ctx.patientId(),
+                        ctx.time(),
+                        riskAssessment,
+                        reasonText + " " + r.text().trim())),
+                null));
+      }
+      suggestions.add(
+          new Card.Suggestion(
+              r.offered().stream()
+                  .map(s -> s.orderable().label())
+                  .collect(Collectors.joining("; ")),
+              Recommender.suggestionUuid(ctx.decisionId(), r.rule().id()).toString(),
+              true,
+              List.copyOf(actions)));
+    }
+    return suggestions;
   }
 
   /** The what-if of the order being signed, when it applies to this patient (else null). */
@@ -382,6 +458,14 @@ public class CardFactory {
   }
 
   public Card refused(Assessment a, Context ctx) {
+    return refused(a, ctx, List.of());
+  }
+
+  /**
+   * The "not calculated" card, with what a rule for refusals recommends (e.g. order the missing
+   * test) as a suggestion whose resource gives its reason as a code (no risk assessment is filed).
+   */
+  public Card refused(Assessment a, Context ctx, List<Recommendation> recommendations) {
     ModelDescriptor d = a.model().descriptor();
     String why =
         switch (a.reasonCode()) {
@@ -393,17 +477,24 @@ public class CardFactory {
     String detail =
         Templates.refused(
                 new RefusedText(
-                    "No risk was calculated.", d.name(), refusalReasons(a), modelLine(a)))
+                    "No risk was calculated.",
+                    d.name(),
+                    refusalReasons(a),
+                    RecommendationCards.lines(recommendations),
+                    modelLine(a)))
             .render();
+    List<Card.Suggestion> suggestions =
+        suggestions(recommendations, ctx, null, null, d.label() + " not calculated: " + why + ".");
+    String urgency = Recommender.urgency(recommendations);
     return new Card(
         uuid(ctx, "card").toString(),
         d.label() + " not calculated: " + why,
         detail,
-        Card.Indicator.INFO,
+        urgency == null ? Card.Indicator.INFO : Card.Indicator.of(urgency),
         source(d, ctx),
-        null,
-        null,
-        null,
+        suggestions.isEmpty() ? null : List.copyOf(suggestions),
+        suggestions.isEmpty() ? null : "at-most-one",
+        suggestions.isEmpty() ? null : OVERRIDE_REASONS,
         List.of(explanationLink(ctx)));
   }
 
@@ -417,6 +508,7 @@ public class CardFactory {
   private RiskAssessment riskAssessment(Assessment a, Context ctx) {
     ModelDescriptor d = a.model().descriptor();
     RiskAssessment ra = new RiskAssessment();
+    ra.getMeta().addProfile(RISK_ASSESSMENT_PROFILE);
     ra.addIdentifier(
         new Identifier().setSystem("urn:ietf:rfc:3986").setValue("urn:uuid:" + ctx.decisionId()));
     ra.setStatus(RiskAssessment.RiskAssessmentStatus.FINAL);
@@ -440,21 +532,36 @@ public class CardFactory {
     p.setProbability(
         new DecimalType(BigDecimal.valueOf(a.risk()).setScale(6, RoundingMode.HALF_UP)));
     if (d.horizonYears() > 0) {
-      p.setWhen(
-          new Range()
-              .setHigh(
-                  new Quantity()
-                      .setValue(d.horizonYears())
-                      .setUnit("years")
-                      .setSystem("http://unitsofmeasure.org")
-                      .setCode("a")));
+      p.setWhen(years(d.horizonYears()));
+    }
+    // One prediction per further output reported for this patient (e.g. KFRE 2-year, PREVENT
+    // ASCVD and heart failure), so the chart holds what the card said.
+    for (Assessment.AlsoReport r : a.alsoReports()) {
+      RiskAssessment.RiskAssessmentPredictionComponent more = ra.addPrediction();
+      more.setOutcome(new CodeableConcept().setText(r.label()));
+      more.setProbability(
+          new DecimalType(BigDecimal.valueOf(r.risk()).setScale(6, RoundingMode.HALF_UP)));
+      ModelDescriptor.AlsoReport declared = d.alsoReport(r.output());
+      if (declared != null && declared.horizonYears() != null) {
+        more.setWhen(years(declared.horizonYears()));
+      }
     }
     return ra;
   }
 
-  private JsonNode toJson(RiskAssessment ra) {
+  private static Range years(double n) {
+    return new Range()
+        .setHigh(
+            new Quantity()
+                .setValue(n)
+                .setUnit("years")
+                .setSystem("http://unitsofmeasure.org")
+                .setCode("a"));
+  }
+
+  private JsonNode toJson(org.hl7.fhir.r4.model.Resource resource) {
     try {
-      return mapper.readTree(fhir.newJsonParser().encodeResourceToString(ra));
+      return mapper.readTree(fhir.newJsonParser().encodeResourceToString(resource));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("HAPI produced invalid JSON", e);
     }

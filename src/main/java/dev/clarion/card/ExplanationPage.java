@@ -141,6 +141,10 @@ public class ExplanationPage {
           .card(d.id())
           .ifPresent(c -> c.path("knownLimitations").forEach(l -> limitations.add(l.asText())));
     }
+    List<RecommendationRow> recommendations = new ArrayList<>();
+    if (r.recommendations != null) {
+      r.recommendations.forEach(n -> recommendations.add(RecommendationRow.of(n)));
+    }
     String band = scored && output.band() != null ? output.band() : "";
     String indicator =
         d == null || !scored
@@ -188,6 +192,7 @@ public class ExplanationPage {
                 .data("whatIfs", whatIfs)
                 .data("reasons", reasons)
                 .data("inputs", inputs)
+                .data("recommendations", recommendations)
                 .data("model", model)
                 .data("limitations", limitations)
                 .data("modelCardUrl", "/models/" + r.modelId + "/card.html")
@@ -197,5 +202,58 @@ public class ExplanationPage {
         .header("Cache-Control", "no-store")
         .header("Referrer-Policy", "no-referrer")
         .build();
+  }
+
+  /** One recorded recommendation, as the page shows it (from the record, never recomputed). */
+  public record RecommendationRow(String topic, String text, String source, String rule) {
+
+    static RecommendationRow of(com.fasterxml.jackson.databind.JsonNode n) {
+      String status = n.path("status").asText();
+      String text =
+          switch (status) {
+            case "none" -> "No recommendation applies: " + n.path("text").asText();
+            case "withheld" -> "Not shown: " + n.path("text").asText();
+            default -> n.path("text").asText();
+          };
+      String source = null;
+      if (n.hasNonNull("source")) {
+        List<String> parts = new ArrayList<>();
+        parts.add(
+            ("site-policy".equals(n.path("kind").asText()) ? "Site policy (not a guideline): " : "")
+                + n.path("source").asText()
+                + " ("
+                + n.path("edition").asText()
+                + ")");
+        parts.add(n.path("section").asText());
+        if (n.hasNonNull("class")) {
+          parts.add("class/grade " + n.path("class").asText());
+        }
+        if (n.hasNonNull("level")) {
+          parts.add("level of evidence " + n.path("level").asText());
+        }
+        source = String.join("; ", parts);
+      }
+      String rule =
+          n.hasNonNull("rule")
+              ? "rule "
+                  + n.path("rule").asText()
+                  + " "
+                  + n.path("version").asText()
+                  + (n.path("reviewed").asBoolean()
+                      ? ", clinically reviewed"
+                      : ", not yet clinically reviewed")
+                  + suggested(n)
+              : "";
+      return new RecommendationRow(n.path("label").asText(), text, source, rule);
+    }
+
+    private static String suggested(com.fasterxml.jackson.databind.JsonNode n) {
+      List<String> parts = new ArrayList<>();
+      n.path("suggested").forEach(x -> parts.add(x.asText()));
+      List<String> skipped = new ArrayList<>();
+      n.path("skipped").forEach(x -> skipped.add(x.asText()));
+      return (parts.isEmpty() ? "" : "; suggested " + String.join(", ", parts))
+          + (skipped.isEmpty() ? "" : "; not suggested " + String.join(", ", skipped));
+    }
   }
 }

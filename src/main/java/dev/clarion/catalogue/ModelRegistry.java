@@ -11,6 +11,8 @@ import dev.clarion.binding.UnitConverter;
 import dev.clarion.error.DefinitionException;
 import dev.clarion.model.ModelLoader;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.recommend.RecommendationFiles;
+import dev.clarion.recommend.RecommendationRules;
 import dev.clarion.terminology.ValueSetLibrary;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -61,6 +63,8 @@ public class ModelRegistry {
    * @param cards model id → model card
    * @param candidates {@code id@version} → a candidate version held beside the active one ({@code
    *     models/<id>/candidates/<version>/}), for services that score it in shadow
+   * @param recommendations model id → its recommendation rules ({@code recommendations.json};
+   *     {@link RecommendationRules#NONE} without one)
    * @param fingerprint sha256 over the files the catalogue was read from
    */
   public record Catalogue(
@@ -68,12 +72,19 @@ public class ModelRegistry {
       Map<String, Binding> bindings,
       Map<String, JsonNode> cards,
       Map<String, Served> candidates,
+      Map<String, RecommendationRules> recommendations,
       String fingerprint) {
 
-    /** The model and its binding, from this one catalogue. */
+    /** The model, its binding and its recommendation rules, from this one catalogue. */
     public Optional<Served> served(String id) {
       OnnxModel model = models.get(id);
-      return model == null ? Optional.empty() : Optional.of(new Served(model, bindings.get(id)));
+      return model == null
+          ? Optional.empty()
+          : Optional.of(
+              new Served(
+                  model,
+                  bindings.get(id),
+                  recommendations.getOrDefault(id, RecommendationRules.NONE)));
     }
 
     /**
@@ -100,10 +111,11 @@ public class ModelRegistry {
   public static final String CANDIDATES = "candidates";
 
   /**
-   * A model as served: the ONNX model and the binding that reads its inputs from FHIR, always from
-   * the same catalogue (even while a reload activates another).
+   * A model as served: the ONNX model, the binding that reads its inputs from FHIR and the
+   * recommendation rules written for it, always from the same catalogue (even while a reload
+   * activates another).
    */
-  public record Served(OnnxModel model, Binding binding) {}
+  public record Served(OnnxModel model, Binding binding, RecommendationRules recommendations) {}
 
   private final ModelConfig config;
   private final ObjectMapper strict;
@@ -120,6 +132,15 @@ public class ModelRegistry {
       LOG.infof(
           "Loaded model %s %s (sha256 %s)",
           model.descriptor().id(), model.descriptor().version(), model.sha256());
+      RecommendationRules rules =
+          current.recommendations().getOrDefault(model.descriptor().id(), RecommendationRules.NONE);
+      long unreviewed = rules.rules().stream().filter(r -> r.review() == null).count();
+      if (unreviewed > 0) {
+        LOG.infof(
+            "Model %s: %d of %d recommendation rules have no clinical review recorded; a"
+                + " production run withholds them",
+            model.descriptor().id(), unreviewed, rules.rules().size());
+      }
     }
   }
 
@@ -162,6 +183,7 @@ public class ModelRegistry {
     Map<String, Binding> bindings = new TreeMap<>();
     Map<String, JsonNode> loadedCards = new TreeMap<>();
     Map<String, Served> candidates = new TreeMap<>();
+    Map<String, RecommendationRules> recommendations = new TreeMap<>();
     Path dir = config.dir();
     if (!Files.isDirectory(dir)) {
       throw new DefinitionException(dir, "models.dir", "is not a folder");
@@ -177,6 +199,9 @@ public class ModelRegistry {
               Bindings.load(folder.resolve("binding.json"), model.descriptor(), ucum, valueSets);
           loadedCards.put(
               model.descriptor().id(), readCard(folder.resolve("model-card.json"), strict));
+          recommendations.put(
+              model.descriptor().id(),
+              RecommendationFiles.load(folder, model.descriptor(), binding, valueSets));
           loaded.put(model.descriptor().id(), model);
           bindings.put(model.descriptor().id(), binding);
           model = null;
@@ -199,7 +224,11 @@ public class ModelRegistry {
             readCard(candidate.resolve("model-card.json"), strict);
             candidates.put(
                 model.descriptor().id() + "@" + model.descriptor().version(),
-                new Served(model, candidateBinding));
+                new Served(
+                    model,
+                    candidateBinding,
+                    RecommendationFiles.load(
+                        candidate, model.descriptor(), candidateBinding, valueSets)));
             model = null;
           }
         } catch (RuntimeException e) {
@@ -214,6 +243,7 @@ public class ModelRegistry {
           Map.copyOf(bindings),
           Map.copyOf(loadedCards),
           Map.copyOf(candidates),
+          Map.copyOf(recommendations),
           fingerprint(dir));
     } catch (IOException e) {
       throw new DefinitionException(dir, "cannot list models", e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.error.NotFoundException;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.recommend.RecommendationRules;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.ws.rs.GET;
@@ -66,6 +67,26 @@ public class ModelResource {
   public record Row(String name, String value) {}
 
   /**
+   * One recommendation rule on the card page.
+   *
+   * @param topic the topic's label
+   * @param rule id and version
+   * @param when the condition in words (the ladder's range or the override's tests)
+   * @param recommendation what the card says
+   * @param source guideline (or site policy), edition and section
+   * @param strength class and level of evidence as the source grades them; empty when ungraded
+   * @param review who reviewed it and when, or that it is withheld in production without one
+   */
+  public record RuleRow(
+      String topic,
+      String rule,
+      String when,
+      String recommendation,
+      String source,
+      String strength,
+      String review) {}
+
+  /**
    * The model card as a page for people (linked from every card's {@code source.url}): summary,
    * limitations, out-of-scope uses, every HTI-1 source attribute and the implementation notes.
    */
@@ -98,7 +119,77 @@ public class ModelResource {
         .data("outOfScope", texts(card.path("outOfScope")))
         .data("attributes", rows(card.path("sourceAttributes")))
         .data("implementation", rows(card.path("implementation")))
+        .data(
+            "rules",
+            rules(
+                registry
+                    .served(id)
+                    .map(ModelRegistry.Served::recommendations)
+                    .orElse(RecommendationRules.NONE)))
         .render();
+  }
+
+  /** The model's recommendation rules as rows, topic by topic in the file's order. */
+  static List<RuleRow> rules(RecommendationRules r) {
+    List<RuleRow> rows = new ArrayList<>();
+    if (r.isEmpty()) {
+      return rows;
+    }
+    for (RecommendationRules.Rule rule : r.rules()) {
+      RecommendationRules.Topic topic = r.topics().get(rule.topic());
+      RecommendationRules.Guideline g = r.guidelines().get(rule.guideline());
+      List<String> when = new ArrayList<>();
+      if (rule.forRefusals()) {
+        when.add("not calculated");
+      }
+      if (rule.ladder()) {
+        when.add(rule.range().describe(topic.ladder().on()));
+        describe(when, topic.when(), " and ");
+        describe(when, topic.whenAny(), " or ");
+      } else {
+        describe(when, rule.when(), " and ");
+        describe(when, rule.whenAny(), " or ");
+        when.add("precedence " + rule.precedence());
+      }
+      List<String> strength = new ArrayList<>();
+      if (rule.classOfRecommendation() != null) {
+        strength.add(
+            (g.gradeLabel() == null ? "" : g.gradeLabel() + " ") + rule.classOfRecommendation());
+      }
+      if (rule.levelOfEvidence() != null) {
+        strength.add("LOE " + rule.levelOfEvidence());
+      }
+      rows.add(
+          new RuleRow(
+              topic.label(),
+              rule.id() + " " + rule.version(),
+              String.join("; ", when),
+              rule.recommendation(),
+              (g.sitePolicy() ? "Site policy (not a guideline): " : "")
+                  + g.shortTitle()
+                  + ", "
+                  + rule.section(),
+              String.join(", ", strength),
+              rule.review() == null
+                  ? "No clinical review recorded: withheld in a production run"
+                  : "Reviewed by " + rule.review().by() + " on " + rule.review().on()));
+    }
+    return rows;
+  }
+
+  private static void describe(
+      List<String> into,
+      java.util.Map<String, RecommendationRules.Condition> tests,
+      String joiner) {
+    if (tests == null || tests.isEmpty()) {
+      return;
+    }
+    List<String> parts = new ArrayList<>();
+    tests.forEach((name, c) -> parts.add(c.describe(name)));
+    into.add(
+        joiner.equals(" or ") && parts.size() > 1
+            ? "any of: " + String.join(joiner, parts)
+            : String.join(joiner, parts));
   }
 
   private static List<Row> rows(JsonNode object) {

@@ -21,9 +21,12 @@ import dev.clarion.error.RecordUnavailableException;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.fhir.PatientDataService;
 import dev.clarion.model.OnnxModel;
+import dev.clarion.recommend.Recommender;
+import dev.clarion.recommend.Recommender.Recommendation;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.RecordedInputs;
 import dev.clarion.risk.RiskAssessor;
+import dev.clarion.runtime.RunMode;
 import dev.clarion.security.CdsCaller;
 import dev.clarion.telemetry.Telemetry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,6 +67,7 @@ public class HookService {
   private final ObjectMapper requestReader;
   private final Clock clock;
   private final Telemetry telemetry;
+  private final boolean production;
 
   HookService(
       CdsServiceRegistry services,
@@ -75,7 +80,8 @@ public class HookService {
       ShadowScorer shadowScorer,
       ObjectMapper mapper,
       Clock clock,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
     this.services = services;
     this.models = models;
     this.patientData = patientData;
@@ -88,6 +94,8 @@ public class HookService {
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
     this.telemetry = telemetry;
+    // A production run shows only recommendation rules with a clinical review recorded.
+    this.production = RunMode.production(embedded);
   }
 
   /**
@@ -246,7 +254,11 @@ public class HookService {
                     String.join(", ", ordered) + " (" + orders.description() + ")",
                     orders.whatIf().label()));
     try (Telemetry.Stage card = telemetry.stage("card", sid)) {
-      return withCards(service, d, orders, binding, assessment, data, ctx, now);
+      List<Recommendation> recommendations =
+          orders == null
+              ? Recommender.evaluate(served.recommendations(), assessment, production)
+              : List.of();
+      return withCards(service, d, orders, binding, assessment, data, ctx, now, recommendations);
     }
   }
 
@@ -259,7 +271,8 @@ public class HookService {
       Assessment assessment,
       PatientData data,
       CardFactory.Context ctx,
-      Instant now) {
+      Instant now,
+      List<Recommendation> recommendations) {
     if (assessment.scored()) {
       return orderChangesNothing(orders, binding, assessment, ctx)
           ? d.assessed(
@@ -267,14 +280,20 @@ public class HookService {
               List.of(),
               "Already treated and at the treatment target: the order does not change the"
                   + " estimate, so no card.")
-          : d.assessed(assessment, List.of(cards.scored(assessment, ctx)), null);
+          : d.assessed(
+              assessment,
+              List.of(cards.scored(assessment, ctx, recommendations)),
+              null,
+              recommendations);
+    }
+    if (silent(service, assessment, data, now)) {
+      return d.assessed(assessment, List.of(), null);
     }
     return d.assessed(
         assessment,
-        silent(service, assessment, data, now)
-            ? List.of()
-            : List.of(cards.refused(assessment, ctx)),
-        null);
+        List.of(cards.refused(assessment, ctx, recommendations)),
+        null,
+        recommendations);
   }
 
   /**

@@ -71,8 +71,24 @@ public record ModelDescriptor(
    *     30-year: age ≤ 59); null: always
    * @param requires an optional input the output needs (PREVENT heart failure: BMI); not shown
    *     without it
+   * @param horizonYears its horizon in years (the RiskAssessment prediction's {@code whenRange});
+   *     null: not stated
    */
-  public record AlsoReport(String output, String label, AtMost onlyWhen, String requires) {}
+  public record AlsoReport(
+      String output, String label, AtMost onlyWhen, String requires, Double horizonYears) {}
+
+  /** The further output declared as {@code output}, or null. */
+  public AlsoReport alsoReport(String output) {
+    if (alsoReports == null) {
+      return null;
+    }
+    for (AlsoReport r : alsoReports) {
+      if (r.output().equals(output)) {
+        return r;
+      }
+    }
+    return null;
+  }
 
   /** An input and the largest value for which something applies. */
   public record AtMost(String input, double atMost) {}

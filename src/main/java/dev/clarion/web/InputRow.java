@@ -46,10 +46,20 @@ public record InputRow(
   /** A recorded fact's name in words: {@code statinIntensity → "Statin intensity"}. */
   static String words(String name) {
     String spaced = name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
-    return spaced.isEmpty()
-        ? spaced
-        : Character.toUpperCase(spaced.charAt(0)) + spaced.substring(1);
+    StringBuilder out = new StringBuilder();
+    for (String word : spaced.split(" ")) {
+      // Laboratory abbreviations keep their case: "ldl" → "LDL", "egfr" → "eGFR".
+      String w = ACRONYMS.getOrDefault(word, word);
+      out.append(out.length() == 0 ? "" : " ").append(w);
+    }
+    String text = out.toString();
+    return text.isEmpty() || !Character.isLowerCase(text.charAt(0))
+        ? text
+        : Character.toUpperCase(text.charAt(0)) + text.substring(1);
   }
+
+  private static final java.util.Map<String, String> ACRONYMS =
+      java.util.Map.of("ldl", "LDL", "hdl", "HDL", "uacr", "UACR", "egfr", "eGFR", "bmi", "BMI");
 
   /**
    * A recorded {@code matchedBy} in words: "Diabetes (url|version), code in value set E11.9"; ""

@@ -94,7 +94,8 @@ class ChainSealTest {
                     + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref,"
                     + " outcome, reason_code, reasons::text, http_status, model_id, model_version,"
                     + " model_sha256, inputs::text, output::text, attributions::text,"
-                    + " card_uuids::text, suggestion_uuids::text, latency_micros, shadow::text"
+                    + " card_uuids::text, suggestion_uuids::text, latency_micros, shadow::text,"
+                    + " recommendations::text"
                     + " from decision"
                     + " order by seq desc limit 1")) {
           rs.next();
@@ -128,7 +129,8 @@ class ChainSealTest {
                 last.cardUuids(),
                 last.suggestionUuids(),
                 last.latencyMicros(),
-                last.shadow());
+                last.shadow(),
+                last.recommendations());
         String hash = RecordHasher.hash(forged);
         try (PreparedStatement insert =
             c.prepareStatement(
@@ -136,11 +138,12 @@ class ChainSealTest {
                     + " client_iss, client_tenant, service_id, hook, hook_instance, patient_ref,"
                     + " user_ref, outcome, reason_code, reasons, http_status, model_id,"
                     + " model_version, model_sha256, inputs, output, attributions, card_uuids,"
-                    + " suggestion_uuids, latency_micros) select ?, ?, ?, ?, ?, client_id,"
+                    + " suggestion_uuids, latency_micros, shadow, recommendations) select ?, ?,"
+                    + " ?, ?, ?, client_id,"
                     + " client_iss, client_tenant, service_id, hook, ?, patient_ref, user_ref,"
                     + " outcome, reason_code, reasons, http_status, model_id, model_version,"
                     + " model_sha256, inputs, output, attributions, card_uuids, suggestion_uuids,"
-                    + " latency_micros from decision where seq = ?")) {
+                    + " latency_micros, shadow, recommendations from decision where seq = ?")) {
           insert.setLong(1, forgedSeq);
           insert.setString(2, headHash);
           insert.setString(3, hash);

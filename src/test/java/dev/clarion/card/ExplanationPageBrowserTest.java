@@ -71,7 +71,7 @@ class ExplanationPageBrowserTest {
     assertEquals(1, seen.get("whatIf").size(), seen.get("whatIf").toString());
     assertEquals("systolic BP 120 mm Hg", seen.at("/whatIf/0/0").asText());
     assertTrue(seen.at("/whatIf/0/2").asText().startsWith("-"), "lower with SBP 120");
-    assertEquals(9, seen.get("inputs").size(), seen.get("inputs").toString());
+    assertEquals(11, seen.get("inputs").size(), seen.get("inputs").toString());
     assertTrue(seen.get("modelText").asText().contains("sha256"));
     assertTrue(seen.get("modelText").asText().contains("Known limitations"));
     assertEquals(403, seen.at("/tampered/status").asInt());

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * scenario-named JSON in {@code src/test/resources/cards/golden/} so every change to a card is
  * reviewed as a diff. The request's dates are shifted so the patient is the same age and every
  * result the same age whenever the test runs; per-call values (uuids, signed links, the base URL,
- * the RiskAssessment's time) are replaced by placeholders. To accept a deliberate change: {@code
- * ./mvnw test -Dtest=GoldenCardsTest -Dgolden.update=true}, then review the diff.
+ * the RiskAssessment's and the proposed orders' times) are replaced by placeholders. To accept a
+ * deliberate change: {@code ./mvnw test -Dtest=GoldenCardsTest -Dgolden.update=true}, then review
+ * the diff.
  */
 @QuarkusTest
 class GoldenCardsTest {
@@ -140,8 +141,8 @@ class GoldenCardsTest {
             .replaceAll(
                 "\"(uuid|value|id)\" : \"(urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\"",
                 "\"$1\" : \"{uuid}\"")
-            .replaceAll(
-                "\"occurrenceDateTime\" : \"[^\"]+\"", "\"occurrenceDateTime\" : \"{now}\"");
+            .replaceAll("\"occurrenceDateTime\" : \"[^\"]+\"", "\"occurrenceDateTime\" : \"{now}\"")
+            .replaceAll("\"authoredOn\" : \"[^\"]+\"", "\"authoredOn\" : \"{now}\"");
     // Dates were shifted into today's frame; shift them back so the golden file never ages.
     long days = ChronoUnit.DAYS.between(ANCHOR, LocalDate.now(ZoneOffset.UTC));
     Matcher m = Pattern.compile("\\b(\\d{4}-\\d{2}-\\d{2})\\b").matcher(text);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -35,8 +36,8 @@ class ModelCardPageTest {
               .body(containsString(card.get("title").asText().replace("'", "&#39;")))
               .extract()
               .asString();
-      String attributes =
-          html.substring(html.indexOf("id=\"attributes\""), html.indexOf("id=\"implementation\""));
+      int at = html.indexOf("id=\"attributes\"");
+      String attributes = html.substring(at, html.indexOf("</section>", at));
       Matcher rows = Pattern.compile("<tr>").matcher(attributes);
       int count = 0;
       while (rows.find()) {
@@ -44,6 +45,28 @@ class ModelCardPageTest {
       }
       assertEquals(card.get("sourceAttributes").size(), count, id);
       assertTrue(html.contains("Use of") || html.contains("Validity in"), id);
+      Path rulesFile = Path.of("models", id, "recommendations.json");
+      if (Files.exists(rulesFile)) {
+        JsonNode rules = new ObjectMapper().readTree(rulesFile.toFile()).get("rules");
+        int from = html.indexOf("id=\"recommendation-rules\"");
+        assertTrue(from > 0, id + ": the page lists its recommendation rules");
+        String section = html.substring(from, html.indexOf("</section>", from));
+        assertTrue(
+            section.contains("Recommendation rules (" + rules.size() + ")"), id + ": " + section);
+        for (JsonNode rule : rules) {
+          assertTrue(
+              section.contains(rule.get("id").asText() + " " + rule.get("version").asText()),
+              id + " lists " + rule.get("id"));
+        }
+        boolean unreviewed = false;
+        for (JsonNode rule : rules) {
+          unreviewed |= !rule.has("review");
+        }
+        assertEquals(
+            unreviewed,
+            section.contains("No clinical review recorded: withheld in a production run"),
+            id + ": an unreviewed rule says it is withheld in production");
+      }
     }
     given().get("/models/no-such-model/card.html").then().statusCode(404);
   }
