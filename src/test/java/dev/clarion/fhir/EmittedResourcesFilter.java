@@ -36,9 +36,25 @@ public final class EmittedResourcesFilter implements OrderedFilter, QuarkusTestB
     if (!registered) {
       RestAssured.filters(new EmittedResourcesFilter());
       registered = true;
-      // Built now, before the first test method of this application runs: its ~10 s must not
-      // land inside a test's own timeouts (OverloadTest waits 10 s for held calls).
-      FhirProfiles.validator();
+      // Built and warmed now, before the first test method of this application runs: the
+      // validator's first use (all definitions, snapshots of Clarion's profiles) takes 10 s or
+      // more on a busy machine and must not land inside a test's own timeouts (OverloadTest waits
+      // 10 s for held calls). What the warm-up resources lack does not matter.
+      for (String type :
+          List.of(
+              "RiskAssessment:clarion-risk-assessment",
+              "MedicationRequest:clarion-medicationrequest-proposal",
+              "ServiceRequest:clarion-servicerequest-proposal",
+              "AuditEvent:clarion-audit-event",
+              "Provenance:clarion-provenance")) {
+        String[] t = type.split(":");
+        FhirProfiles.messages(
+            "{\"resourceType\": \""
+                + t[0]
+                + "\", \"meta\": {\"profile\": [\"https://clarion.dev/fhir/StructureDefinition/"
+                + t[1]
+                + "\"]}}");
+      }
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
