@@ -207,9 +207,9 @@ public class Monitoring {
                 + RecordedInputs.FEATURES
                 + "', inputs->'"
                 + RecordedInputs.DEMOGRAPHICS
-                + "' from decision where recorded_at >= ? and recorded_at < ?"
-                + " and (?::text is null or service_id = ?) and (?::text is null or model_id = ?)"
-                + " and (?::text is null or client_iss = ?) limit "
+                + "' from decision d where"
+                + WINDOW
+                + " limit "
                 + (MAX_RECORDS + 1))) {
       bind(ps, service, model, client, from, to);
       try (ResultSet rs = ps.executeQuery()) {
@@ -269,9 +269,8 @@ public class Monitoring {
         c.prepareStatement(
             "select d.id, r->>'rule', r->>'version', r->>'topic', r->>'suggestion' from decision d"
                 + " cross join jsonb_array_elements(d.recommendations) r where d.recommendations"
-                + " is not null and r->>'status' = 'applies' and d.recorded_at >= ? and"
-                + " d.recorded_at < ? and (?::text is null or d.service_id = ?) and (?::text is"
-                + " null or d.model_id = ?) and (?::text is null or d.client_iss = ?)")) {
+                + " is not null and r->>'status' = 'applies' and"
+                + WINDOW)) {
       bind(ps, service, model, client, from, to);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -328,9 +327,8 @@ public class Monitoring {
             "select f.decision_id, f.outcome, f.override_reason->>'code', (select"
                 + " string_agg(s->>'id', ' ') from jsonb_array_elements(f.accepted_suggestions) s)"
                 + " from feedback f join"
-                + " decision d on d.id = f.decision_id where d.recorded_at >= ? and d.recorded_at"
-                + " < ? and (?::text is null or d.service_id = ?) and (?::text is null or"
-                + " d.model_id = ?) and (?::text is null or d.client_iss = ?)")) {
+                + " decision d on d.id = f.decision_id where"
+                + WINDOW)) {
       bind(ps, service, model, client, from, to);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -341,6 +339,14 @@ public class Monitoring {
     }
     return out;
   }
+
+  /**
+   * The window and filters of every monitoring query, on the decision aliased {@code d}; {@link
+   * #bind} fills its parameters.
+   */
+  private static final String WINDOW =
+      " d.recorded_at >= ? and d.recorded_at < ? and (?::text is null or d.service_id = ?) and"
+          + " (?::text is null or d.model_id = ?) and (?::text is null or d.client_iss = ?)";
 
   private static void bind(
       PreparedStatement ps, String service, String model, String client, Instant from, Instant to)

@@ -74,16 +74,9 @@ final class RecommendationCards {
       s.append(g.shortTitle());
     }
     s.append(", ").append(rule.section());
-    List<String> strength = new ArrayList<>();
-    if (rule.classOfRecommendation() != null) {
-      strength.add(
-          (g.gradeLabel() == null ? "" : g.gradeLabel() + " ") + rule.classOfRecommendation());
-    }
-    if (rule.levelOfEvidence() != null) {
-      strength.add("LOE " + rule.levelOfEvidence());
-    }
+    String strength = rule.strength(g);
     if (!strength.isEmpty()) {
-      s.append("; ").append(String.join(", ", strength));
+      s.append("; ").append(strength);
     }
     return s.toString();
   }

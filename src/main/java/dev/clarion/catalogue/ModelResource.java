@@ -151,14 +151,6 @@ public class ModelResource {
         describe(when, rule.whenAny(), " or ");
         when.add("precedence " + rule.precedence());
       }
-      List<String> strength = new ArrayList<>();
-      if (rule.classOfRecommendation() != null) {
-        strength.add(
-            (g.gradeLabel() == null ? "" : g.gradeLabel() + " ") + rule.classOfRecommendation());
-      }
-      if (rule.levelOfEvidence() != null) {
-        strength.add("LOE " + rule.levelOfEvidence());
-      }
       rows.add(
           new RuleRow(
               topic.label(),
@@ -169,7 +161,7 @@ public class ModelResource {
                   + g.shortTitle()
                   + ", "
                   + rule.section(),
-              String.join(", ", strength),
+              rule.strength(g),
               rule.review() == null
                   ? "No clinical review recorded: withheld in a production run"
                   : "Reviewed by " + rule.review().by() + " on " + rule.review().on()));

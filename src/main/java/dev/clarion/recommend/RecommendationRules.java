@@ -264,6 +264,23 @@ public record RecommendationRules(
     public boolean forRefusals() {
       return "refused".equals(outcome);
     }
+
+    /**
+     * Its strength as its source grades it: "class 1, LOE A", "grade B"; empty when ungraded.
+     *
+     * @param source the rule's guideline (for its grade label)
+     */
+    public String strength(Guideline source) {
+      List<String> parts = new java.util.ArrayList<>();
+      if (classOfRecommendation != null) {
+        parts.add(
+            (source.gradeLabel() == null ? "" : source.gradeLabel() + " ") + classOfRecommendation);
+      }
+      if (levelOfEvidence != null) {
+        parts.add("LOE " + levelOfEvidence);
+      }
+      return String.join(", ", parts);
+    }
   }
 
   /**
