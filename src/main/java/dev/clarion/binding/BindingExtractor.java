@@ -28,6 +28,12 @@ import java.util.OptionalInt;
 @ApplicationScoped
 public class BindingExtractor {
 
+  /**
+   * The prefix of a fact read from the orders a clinician is selecting (order-select): {@code
+   * selected.statinIntensity} is the intensity of the selected statin.
+   */
+  public static final String SELECTED = "selected.";
+
   private final ObservationInputs observations;
 
   public BindingExtractor(UnitConverter units) {
@@ -115,6 +121,36 @@ public class BindingExtractor {
       case ENCOUNTER_COUNT -> EncounterInputs.count(name, input, data, now);
       case CHARLSON -> EncounterInputs.charlson(name, input, data, notes);
     };
+  }
+
+  /**
+   * A binding's medication input or recorded fact applied to the orders a clinician is selecting:
+   * the fact {@code selected.<name>} (e.g. the intensity of the selected statin) from the first
+   * order that matches, or null when none does.
+   */
+  public static FeatureValue selected(
+      String name, Binding binding, List<org.hl7.fhir.r4.model.MedicationRequest> drafts) {
+    Input input =
+        binding.inputs().containsKey(name)
+            ? binding.inputs().get(name)
+            : binding.recorded() == null ? null : binding.recorded().get(name);
+    if (input == null || input.source() != Binding.Source.MEDICATION_REQUEST) {
+      throw new IllegalArgumentException(name + " is not a medication input of the binding");
+    }
+    FeatureValue v = MedicationInputs.selected(name, input, drafts);
+    return v == null
+        ? null
+        : new FeatureValue(
+            SELECTED + name,
+            v.value(),
+            v.unit(),
+            v.original(),
+            v.source(),
+            v.date(),
+            v.status(),
+            false,
+            v.note(),
+            v.matchedBy());
   }
 
   /**

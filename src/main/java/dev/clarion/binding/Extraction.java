@@ -48,6 +48,19 @@ public record Extraction(
   public record Excluded(
       String reason, String display, String source, String onset, CodeMatch matchedBy) {}
 
+  /**
+   * The same extraction with the facts of the orders a clinician is selecting ({@code selected.*})
+   * recorded beside the patient's own.
+   */
+  public Extraction withSelected(List<FeatureValue> selected) {
+    if (selected.isEmpty()) {
+      return this;
+    }
+    List<FeatureValue> all = new java.util.ArrayList<>(recorded);
+    all.addAll(selected);
+    return new Extraction(features, exclusions, notes, basis, excludedBy, List.copyOf(all));
+  }
+
   public FeatureValue feature(String name) {
     return features.stream().filter(f -> f.name().equals(name)).findFirst().orElse(null);
   }

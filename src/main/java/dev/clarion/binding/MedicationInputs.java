@@ -5,6 +5,7 @@ import dev.clarion.binding.FeatureValue.Status;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.terminology.CodeMatch;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -28,9 +29,30 @@ final class MedicationInputs {
 
   /** The first counted order that matches, or the binding's "absent" value. */
   static FeatureValue ordered(String name, Input input, PatientData data) {
-    List<String> statuses = input.statuses() == null ? List.of("active") : input.statuses();
+    return ordered(
+        name, input, data, input.statuses() == null ? List.of("active") : input.statuses());
+  }
+
+  /**
+   * The same test on orders being selected (order-select's draft orders, whatever their status):
+   * the first that matches, or null when none does.
+   */
+  static FeatureValue selected(String name, Input input, List<MedicationRequest> drafts) {
+    FeatureValue v =
+        ordered(
+            name,
+            input,
+            new PatientData(null, List.copyOf(drafts), List.of(), Map.of(), null),
+            null);
+    return v.status() == Status.OBSERVED ? v : null;
+  }
+
+  /** The first order in one of {@code statuses} (null: any) that matches, else "absent". */
+  private static FeatureValue ordered(
+      String name, Input input, PatientData data, List<String> statuses) {
     for (MedicationRequest m : data.all(MedicationRequest.class)) {
-      if (m.getStatus() == null || !statuses.contains(m.getStatus().toCode())) {
+      if (statuses != null
+          && (m.getStatus() == null || !statuses.contains(m.getStatus().toCode()))) {
         continue;
       }
       Medication resource = medicationResource(m, data);

@@ -103,7 +103,37 @@ public class CardFactory {
     static native TemplateInstance scored(ScoredText card);
 
     static native TemplateInstance refused(RefusedText card);
+
+    static native TemplateInstance selection(SelectionText card);
   }
+
+  /**
+   * What an order-select card says: per selected order how it compares with the recommendation
+   * (with the recommendation's line and source), then the score that placed the patient on the rule
+   * and what drove it.
+   */
+  record SelectionText(
+      List<SelectedText> selections,
+      String headline,
+      String band,
+      String bandRange,
+      String predicts,
+      String driversTitle,
+      String drivers,
+      String driversUnit,
+      List<String> notes,
+      String model) {}
+
+  /**
+   * @param order the selected drug as ordered
+   * @param level its level in words ("high-intensity statin")
+   * @param verdict "Matches the guideline's recommendation." …
+   * @param recommended what the rule recommends, when it recommends the medication
+   * @param note the rule's condition for it that the model does not see
+   * @param line the recommendation with its source, as on the patient-view card
+   */
+  record SelectedText(
+      String order, String level, String verdict, String recommended, String note, String line) {}
 
   /**
    * What a scored card says, each part one line: the headline, the three largest contributions, the
@@ -234,6 +264,135 @@ public class CardFactory {
         "at-most-one",
         OVERRIDE_REASONS,
         List.of(explanation));
+  }
+
+  /**
+   * The order-select card: whether each selected order of a topic's medication matches what the
+   * topic's rule recommends for this patient, with the rule's source; {@code info} (the selection
+   * is the clinician's decision, and a mismatch is not an unsafe order). Where the selection falls
+   * short of or exceeds the recommendation and the rule proposes a medication, one suggestion
+   * replaces the selected draft order with it. Null when no selection was judged (e.g. every rule
+   * that applies awaits clinical review).
+   */
+  public Card selection(Assessment a, Context ctx, List<Recommendation> recommendations) {
+    ModelDescriptor d = a.model().descriptor();
+    List<Recommendation> judged =
+        recommendations.stream()
+            .filter(
+                r ->
+                    r.selection() != null
+                        && r.selection().verdict() != Recommender.Verdict.NOT_JUDGED)
+            .toList();
+    if (judged.isEmpty()) {
+      return null;
+    }
+    List<SelectedText> lines = new ArrayList<>();
+    List<String> summaries = new ArrayList<>();
+    List<Card.Suggestion> suggestions = new ArrayList<>();
+    for (Recommendation r : judged) {
+      Recommender.Selection s = r.selection();
+      String source = r.guideline() == null ? null : r.guideline().shortTitle();
+      String level = Formats.capitalized(s.levelLabel());
+      String verdict =
+          switch (s.verdict()) {
+            case MATCHES -> "Matches the recommendation.";
+            case BELOW -> "Less than recommended.";
+            case ABOVE -> "More than recommended.";
+            case NOT_RECOMMENDED -> "Not what the guideline recommends for this patient now.";
+            case NO_RULE -> "No guideline recommendation applies to this patient.";
+            case NOT_JUDGED -> throw new IllegalStateException("filtered out");
+          };
+      // One selection: the summary names the source; several: each in short (140 characters).
+      summaries.add(
+          judged.size() == 1
+              ? switch (s.verdict()) {
+                case MATCHES -> level + " selected: as the " + source + " recommends";
+                case BELOW, ABOVE -> level + " selected; recommended: " + s.recommended();
+                case NOT_RECOMMENDED -> level + " selected: not recommended for this patient now";
+                case NO_RULE -> level + " selected: no guideline recommendation applies";
+                case NOT_JUDGED -> throw new IllegalStateException("filtered out");
+              }
+              : switch (s.verdict()) {
+                case MATCHES -> level + ": as recommended";
+                case BELOW, ABOVE -> level + ": " + s.recommended() + " recommended";
+                case NOT_RECOMMENDED -> level + ": not recommended now";
+                case NO_RULE -> level + ": no recommendation applies";
+                case NOT_JUDGED -> throw new IllegalStateException("filtered out");
+              });
+      lines.add(
+          new SelectedText(
+              clean(s.order()),
+              s.levelLabel(),
+              verdict,
+              s.recommended(),
+              s.verdict() == Recommender.Verdict.MATCHES ? r.rule().treatmentNote() : null,
+              RecommendationCards.lines(List.of(r)).get(0)));
+      if ((s.verdict() == Recommender.Verdict.BELOW || s.verdict() == Recommender.Verdict.ABOVE)
+          && s.source() != null) {
+        for (Recommender.Suggested o : r.offered()) {
+          if (!"MedicationRequest".equals(o.orderable().resourceType())) {
+            continue;
+          }
+          suggestions.add(
+              new Card.Suggestion(
+                  "Replace the selection: " + o.orderable().label(),
+                  Recommender.suggestionUuid(ctx.decisionId(), r.rule().id()).toString(),
+                  true,
+                  List.of(
+                      new Card.Action(
+                          "delete", "Remove the selected " + clean(s.order()), null, s.source()),
+                      new Card.Action(
+                          "create",
+                          o.orderable().label(),
+                          toJson(
+                              RecommendationCards.resource(
+                                  o.orderable(),
+                                  r,
+                                  ctx.patientId(),
+                                  ctx.time(),
+                                  null,
+                                  d.label()
+                                      + " "
+                                      + d.format(a.risk())
+                                      + " ("
+                                      + a.band()
+                                      + "). "
+                                      + r.text().trim())),
+                          null))));
+        }
+      }
+    }
+    String detail =
+        Templates.selection(
+                new SelectionText(
+                    lines,
+                    d.label() + ": " + d.format(a.risk()),
+                    a.band(),
+                    bandRange(d, a.band()),
+                    d.points() ? d.predicts() : null,
+                    d.points() ? "Items scoring" : "What drove it",
+                    drivers(a),
+                    d.points()
+                        ? "points"
+                        : "percentage points against a reference risk of "
+                            + Formats.percent(a.baseline()),
+                    notes(a),
+                    modelLine(a)))
+            .render();
+    String summary = String.join("; ", summaries);
+    if (summary.length() > 140) {
+      summary = summary.substring(0, 139) + "…";
+    }
+    return new Card(
+        uuid(ctx, "card").toString(),
+        summary,
+        detail,
+        Card.Indicator.INFO,
+        source(d, ctx),
+        suggestions.isEmpty() ? null : List.copyOf(suggestions),
+        suggestions.isEmpty() ? null : "at-most-one",
+        OVERRIDE_REASONS,
+        List.of(explanationLink(ctx)));
   }
 
   /**

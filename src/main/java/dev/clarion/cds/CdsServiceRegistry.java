@@ -97,7 +97,46 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     Binding binding = catalogue.bindings().get(def.clarion().model());
     checkPrefetchCovers(file, def, binding);
     checkOrders(file, def, binding, models);
+    checkSelection(file, def, catalogue);
     checkShadow(file, def, catalogue);
+  }
+
+  /**
+   * A {@code selection} belongs to order-select, not beside {@code orders}, and names topics of the
+   * model's recommendation rules that say which medication they recommend ({@code treatment}).
+   */
+  static void checkSelection(Path file, ServiceDefinition def, ModelRegistry.Catalogue catalogue) {
+    List<String> selection = def.clarion().selection();
+    if (selection == null) {
+      return;
+    }
+    if (!def.hook().equals("order-select")) {
+      throw new DefinitionException(file, "clarion.selection", "only applies to order-select");
+    }
+    if (def.clarion().orders() != null) {
+      throw new DefinitionException(
+          file, "clarion.selection", "cannot be combined with clarion.orders (choose one)");
+    }
+    if (selection.isEmpty()) {
+      throw new DefinitionException(file, "clarion.selection", "names no topic");
+    }
+    var rules =
+        catalogue
+            .served(def.clarion().model())
+            .map(ModelRegistry.Served::recommendations)
+            .orElseThrow();
+    for (String topic : selection) {
+      var t = rules.topics().get(topic);
+      if (t == null || t.treatment() == null) {
+        throw new DefinitionException(
+            file,
+            "clarion.selection",
+            "names '"
+                + topic
+                + "', which is not a topic with a treatment in the recommendations of model "
+                + def.clarion().model());
+      }
+    }
   }
 
   /**
@@ -274,10 +313,18 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
       Path file, ServiceDefinition def, Binding binding, Map<String, OnnxModel> models) {
     ServiceDefinition.Orders orders = def.clarion().orders();
     boolean orderHook = def.hook().equals("order-sign") || def.hook().equals("order-select");
+    if (def.clarion().selection() != null) {
+      return; // checkSelection
+    }
     if (orders == null) {
       if (orderHook) {
         throw new DefinitionException(
-            file, "clarion.orders", "is required on " + def.hook() + " (which orders to answer)");
+            file,
+            "clarion.orders",
+            "is required on "
+                + def.hook()
+                + " (which orders to answer), unless the service compares selections"
+                + " (clarion.selection, order-select)");
       }
       return;
     }

@@ -1,5 +1,7 @@
 package dev.clarion.cds;
 
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Binding;
 import dev.clarion.cds.api.CdsRequest;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.hl7.fhir.r4.model.MedicationRequest;
 
 /**
  * The medication orders of an order-sign or order-select request ({@code context.draftOrders}, a
@@ -26,21 +29,8 @@ final class DraftOrders {
    * @throws InvalidRequestException when {@code draftOrders} is missing or not a Bundle
    */
   static List<String> matching(CdsRequest request, Binding.CodeSet match) {
-    JsonNode orders = request.context().get("draftOrders");
-    if (orders == null
-        || !orders.isObject()
-        || !"Bundle".equals(orders.path("resourceType").asText())) {
-      throw new InvalidRequestException(
-          "missing-draft-orders",
-          "The request has no 'context.draftOrders' Bundle (required for " + request.hook() + ").");
-    }
-    Set<String> selected = null;
-    if ("order-select".equals(request.hook())) {
-      selected = new HashSet<>();
-      for (JsonNode s : request.context().path("selections")) {
-        selected.add(s.asText());
-      }
-    }
+    JsonNode orders = bundle(request);
+    Set<String> selected = selections(request);
     List<String> found = new ArrayList<>();
     for (JsonNode entry : orders.path("entry")) {
       JsonNode r = entry.path("resource");
@@ -56,6 +46,66 @@ final class DraftOrders {
       }
     }
     return found;
+  }
+
+  /**
+   * The draft MedicationRequests named in {@code context.selections} (order-select), parsed.
+   *
+   * @throws InvalidRequestException when {@code draftOrders} is missing or not a Bundle, or a
+   *     selected MedicationRequest is not valid FHIR JSON
+   */
+  static List<MedicationRequest> selected(CdsRequest request, IParser parser) {
+    JsonNode orders = bundle(request);
+    Set<String> selected = selections(request);
+    List<MedicationRequest> found = new ArrayList<>();
+    for (JsonNode entry : orders.path("entry")) {
+      JsonNode r = entry.path("resource");
+      if (!"MedicationRequest".equals(r.path("resourceType").asText())
+          || (selected != null
+              && !selected.contains("MedicationRequest/" + r.path("id").asText()))) {
+        continue;
+      }
+      try {
+        found.add(parser.parseResource(MedicationRequest.class, r.toString()));
+      } catch (DataFormatException e) {
+        throw new InvalidRequestException(
+            "invalid-draft-order",
+            "The selected draft order MedicationRequest/"
+                + r.path("id").asText()
+                + " is not valid FHIR R4 JSON.");
+      }
+    }
+    return found;
+  }
+
+  private static JsonNode bundle(CdsRequest request) {
+    JsonNode orders = request.context().get("draftOrders");
+    if (orders == null
+        || !orders.isObject()
+        || !"Bundle".equals(orders.path("resourceType").asText())) {
+      throw new InvalidRequestException(
+          "missing-draft-orders",
+          "The request has no 'context.draftOrders' Bundle (required for " + request.hook() + ").");
+    }
+    return orders;
+  }
+
+  /** For order-select, the {@code Type/id} of the selected orders; null: every order counts. */
+  private static Set<String> selections(CdsRequest request) {
+    if (!"order-select".equals(request.hook())) {
+      return null;
+    }
+    JsonNode selections = request.context().get("selections");
+    if (selections == null || !selections.isArray()) {
+      throw new InvalidRequestException(
+          "missing-selections",
+          "The request has no 'context.selections' array (required for order-select).");
+    }
+    Set<String> selected = new HashSet<>();
+    for (JsonNode s : selections) {
+      selected.add(s.asText());
+    }
+    return selected;
   }
 
   /**

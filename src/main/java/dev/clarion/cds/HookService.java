@@ -1,5 +1,6 @@
 package dev.clarion.cds;
 
+import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.card.CardFactory;
 import dev.clarion.catalogue.ModelRegistry;
+import dev.clarion.cds.api.Card;
 import dev.clarion.cds.api.CdsRequest;
 import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.ClarionException;
@@ -67,6 +69,7 @@ public class HookService {
   private final ObjectMapper requestReader;
   private final Clock clock;
   private final Telemetry telemetry;
+  private final FhirContext fhir;
   private final boolean production;
 
   HookService(
@@ -81,6 +84,7 @@ public class HookService {
       ObjectMapper mapper,
       Clock clock,
       Telemetry telemetry,
+      FhirContext fhir,
       @ConfigProperty(name = RunMode.EMBEDDED_RUN, defaultValue = "false") boolean embedded) {
     this.services = services;
     this.models = models;
@@ -94,6 +98,7 @@ public class HookService {
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
     this.telemetry = telemetry;
+    this.fhir = fhir;
     // A production run shows only recommendation rules with a clinical review recorded.
     this.production = RunMode.production(embedded);
   }
@@ -189,6 +194,18 @@ public class HookService {
     ServiceDefinition.Orders orders = service.clarion().orders();
     List<String> ordered = List.of();
     List<Assessment.Scenario> scenarios = List.of();
+    List<FeatureValue> selected = List.of();
+    if (service.clarion().selection() != null) {
+      selected = selected(service, request, served);
+      if (selected.isEmpty()) {
+        // Nothing this service compares is being selected: no card, no FHIR work.
+        return d.refused(
+            "no-matching-order",
+            "No selected order is one this service compares ("
+                + String.join(", ", treatments(service, served))
+                + ").");
+      }
+    }
     if (orders != null) {
       ordered = DraftOrders.matching(request, binding.inputs().get(orders.matchInput()).match());
       if (ordered.isEmpty()) {
@@ -213,7 +230,7 @@ public class HookService {
     }
     Extraction extraction;
     try (Telemetry.Stage extract = telemetry.stage("extract", sid)) {
-      extraction = extractor.extract(model.descriptor(), binding, data, now);
+      extraction = extractor.extract(model.descriptor(), binding, data, now).withSelected(selected);
     }
     d =
         steps.now(
@@ -249,7 +266,13 @@ public class HookService {
             now,
             baseUrl,
             orders == null
-                ? null
+                ? selected.isEmpty()
+                    ? null
+                    : new CardFactory.Order(
+                        selected.stream()
+                            .map(FeatureValue::original)
+                            .collect(java.util.stream.Collectors.joining(", ")),
+                        null)
                 : new CardFactory.Order(
                     String.join(", ", ordered) + " (" + orders.description() + ")",
                     orders.whatIf().label()));
@@ -258,6 +281,17 @@ public class HookService {
           orders == null
               ? Recommender.evaluate(served.recommendations(), assessment, production)
               : List.of();
+      if (!selected.isEmpty() && assessment.scored()) {
+        Card compared = cards.selection(assessment, ctx, recommendations);
+        return compared == null
+            ? d.assessed(
+                assessment,
+                List.of(),
+                "No selection was compared: every rule that applies awaits clinical review at this"
+                    + " site.",
+                recommendations)
+            : d.assessed(assessment, List.of(compared), null, recommendations);
+      }
       return withCards(service, d, orders, binding, assessment, data, ctx, now, recommendations);
     }
   }
@@ -294,6 +328,35 @@ public class HookService {
         List.of(cards.refused(assessment, ctx, recommendations)),
         null,
         recommendations);
+  }
+
+  /**
+   * The facts of the selected orders ({@code selected.statinIntensity} …): per topic the service
+   * compares, the first selected draft order of the topic's medication.
+   */
+  private List<FeatureValue> selected(
+      ServiceDefinition service, CdsRequest request, ModelRegistry.Served served) {
+    List<org.hl7.fhir.r4.model.MedicationRequest> drafts =
+        DraftOrders.selected(request, fhir.newJsonParser());
+    List<FeatureValue> facts = new java.util.ArrayList<>();
+    for (String topic : service.clarion().selection()) {
+      FeatureValue f =
+          BindingExtractor.selected(
+              served.recommendations().topics().get(topic).treatment().on(),
+              served.binding(),
+              drafts);
+      if (f != null) {
+        facts.add(f);
+      }
+    }
+    return facts;
+  }
+
+  /** The medications a selection service compares, in words ("statin", …). */
+  private static List<String> treatments(ServiceDefinition service, ModelRegistry.Served served) {
+    return service.clarion().selection().stream()
+        .map(t -> served.recommendations().topics().get(t).treatment().what())
+        .toList();
   }
 
   /**

@@ -80,6 +80,13 @@ public final class Formats {
     return unit.isEmpty() ? plain(v) : plain(v) + " " + unit;
   }
 
+  /** The text with its first letter in upper case: "high-intensity statin" → "High-…". */
+  public static String capitalized(String text) {
+    return text == null || text.isEmpty()
+        ? text
+        : text.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + text.substring(1);
+  }
+
   /** At most one decimal, no trailing zeros: {@code 143.14 → "143.1"}, {@code 120.0 → "120"}. */
   public static String plain(double v) {
     return java.math.BigDecimal.valueOf(v)

@@ -98,7 +98,7 @@ public final class RecommendationFiles {
     require(file, "guidelines", r.guidelines() != null && !r.guidelines().isEmpty(), "is required");
     r.guidelines().forEach((key, g) -> guideline(file, "guidelines." + key, g));
     require(file, "topics", r.topics() != null && !r.topics().isEmpty(), "is required");
-    r.topics().forEach((key, t) -> topic(file, "topics." + key, t, values));
+    r.topics().forEach((key, t) -> topic(file, "topics." + key, t, values, binding));
     Map<String, Orderable> orderables = r.orderables() == null ? Map.of() : r.orderables();
     orderables.forEach((key, o) -> orderable(file, "orderables." + key, o, values, valueSets));
     require(file, "rules", r.rules() != null && !r.rules().isEmpty(), "is required");
@@ -139,6 +139,23 @@ public final class RecommendationFiles {
         review(file, at + ".review", rule.review());
       }
       Topic topic = r.topics().get(rule.topic());
+      if (rule.treatment() != null) {
+        require(
+            file,
+            at + ".treatment",
+            topic.treatment() != null,
+            "needs a treatment on topic '" + rule.topic() + "'");
+        require(
+            file,
+            at + ".treatment",
+            !rule.treatment().empty() && rule.treatment().lower() != null,
+            "must give the lowest level recommended (atLeast or above)");
+      }
+      require(
+          file,
+          at + ".treatmentNote",
+          rule.treatmentNote() == null || rule.treatment() != null,
+          "is for a rule with a treatment");
       if (rule.ladder()) {
         require(
             file,
@@ -260,8 +277,35 @@ public final class RecommendationFiles {
         "is required for a published source");
   }
 
-  private static void topic(Path file, String at, Topic t, Set<String> values) {
+  private static void topic(Path file, String at, Topic t, Set<String> values, Binding binding) {
     require(file, at, t != null, "is empty");
+    if (t.treatment() != null) {
+      RecommendationRules.Treatment tr = t.treatment();
+      Binding.Input input =
+          tr.on() == null
+              ? null
+              : binding.inputs().containsKey(tr.on())
+                  ? binding.inputs().get(tr.on())
+                  : binding.recorded() == null ? null : binding.recorded().get(tr.on());
+      require(
+          file,
+          at + ".treatment.on",
+          input != null && input.source() == Binding.Source.MEDICATION_REQUEST,
+          "must name a MedicationRequest input or recorded fact of the binding");
+      require(file, at + ".treatment.what", tr.what() != null, "is required");
+      require(
+          file,
+          at + ".treatment.levels",
+          tr.levels() != null && !tr.levels().isEmpty(),
+          "is required (the medication's level → words)");
+      for (String level : tr.levels().keySet()) {
+        try {
+          Double.parseDouble(level);
+        } catch (NumberFormatException e) {
+          throw new DefinitionException(file, at + ".treatment.levels." + level, "is not a number");
+        }
+      }
+    }
     require(file, at + ".label", t.label() != null, "is required");
     require(file, at + ".otherwise", t.otherwise() != null, "is required (why no rule applies)");
     if (t.ladder() != null) {

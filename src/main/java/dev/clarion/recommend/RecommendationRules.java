@@ -79,13 +79,35 @@ public record RecommendationRules(
    * @param whenAny besides {@code when}, at least one of these must hold (e.g. at least one
    *     cardiovascular risk factor); null: no such test
    * @param otherwise why no rule of the topic applies when none does (the card and record say it)
+   * @param treatment the medication the topic's rules recommend, by level (statin intensity): what
+   *     an order-select service compares a selected order with; null: the topic recommends no
+   *     medication a clinician selects
    */
   public record Topic(
       String label,
       Ladder ladder,
       Map<String, Condition> when,
       Map<String, Condition> whenAny,
-      String otherwise) {}
+      String otherwise,
+      Treatment treatment) {}
+
+  /**
+   * How a topic's recommended medication is measured: a binding input or recorded fact read from
+   * medication orders ({@code statinIntensity}: which CMS347 intensity value set the drug is in;
+   * {@code bpTreated}: any antihypertensive), applied to the orders a clinician selects.
+   *
+   * @param on the binding input or recorded fact (a MedicationRequest one)
+   * @param what the medication in words ("statin", "BP-lowering medication")
+   * @param levels the fact's value → the level in words ("3" → "high-intensity statin")
+   */
+  public record Treatment(String on, String what, Map<String, String> levels) {
+
+    /** The level in words, or the medication's name when the level has none. */
+    public String level(double value) {
+      String key = value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+      return levels.getOrDefault(key, what);
+    }
+  }
 
   /**
    * @param on the value split: {@code risk} (the model's output), a further output ({@code
@@ -236,6 +258,11 @@ public record RecommendationRules(
    * @param recommendation what to do, one or two sentences, as the guideline says it
    * @param urgency the card indicator this recommendation asks for: info, warning or critical
    * @param suggest orderable keys offered as suggestions
+   * @param treatment the level of the topic's {@link Treatment} this rule recommends (e.g. {@code
+   *     atLeast 2}: at least a moderate-intensity statin); null: the rule recommends no such
+   *     medication (lifestyle, a test first). A selected order is compared with it.
+   * @param treatmentNote when the rule recommends the medication only under a condition the model
+   *     does not see ("when risk-enhancing factors are present"): said beside a matching selection
    * @param review who reviewed this rule version clinically and when; a rule without one does not
    *     activate in a production run
    */
@@ -255,6 +282,8 @@ public record RecommendationRules(
       String recommendation,
       String urgency,
       List<String> suggest,
+      Condition treatment,
+      String treatmentNote,
       Review review) {
 
     public boolean ladder() {

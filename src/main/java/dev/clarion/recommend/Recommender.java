@@ -3,6 +3,7 @@ package dev.clarion.recommend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clarion.binding.BindingExtractor;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.recommend.RecommendationRules.Condition;
 import dev.clarion.recommend.RecommendationRules.Guideline;
@@ -32,6 +33,41 @@ public final class Recommender {
   public static final String MAX_ITEM_POINTS = "maxItemPoints";
 
   private Recommender() {}
+
+  /** How a selected order compares with what the topic's rule recommends for this patient. */
+  public enum Verdict {
+    /** The selection is the medication, at the level, the rule recommends. */
+    MATCHES,
+    /** A lower level than the rule recommends (a moderate-intensity statin where high is). */
+    BELOW,
+    /** A higher level than the rule recommends. */
+    ABOVE,
+    /** The rule that applies recommends no such medication (lifestyle, a test first). */
+    NOT_RECOMMENDED,
+    /** No rule of the topic applies to this patient ({@code text} says why). */
+    NO_RULE,
+    /** The rule that applies awaits clinical review (production): the selection is not judged. */
+    NOT_JUDGED
+  }
+
+  /**
+   * A selected order compared with the recommendation of its topic.
+   *
+   * @param order the selected drug as ordered ("atorvastatin 80 MG Oral Tablet")
+   * @param source the draft order it came from ({@code MedicationRequest/id})
+   * @param level its level (e.g. statin intensity 3)
+   * @param levelLabel the level in words ("high-intensity statin")
+   * @param verdict how it compares
+   * @param recommended what the rule recommends in words ("high-intensity statin", "at least a
+   *     moderate-intensity statin"); null when it recommends none
+   */
+  public record Selection(
+      String order,
+      String source,
+      double level,
+      String levelLabel,
+      Verdict verdict,
+      String recommended) {}
 
   /** Whether a recommendation applies, none does, or its rule awaits clinical review. */
   public enum Status {
@@ -63,6 +99,8 @@ public final class Recommender {
    * @param guideline the rule's source (null for none)
    * @param text the recommendation, or why none applies / why it is withheld
    * @param suggested the rule's orderables, offered or skipped
+   * @param selection at order-select, the selected order of this topic's medication compared with
+   *     the recommendation; null when none is selected
    */
   public record Recommendation(
       String topic,
@@ -71,7 +109,61 @@ public final class Recommender {
       Rule rule,
       Guideline guideline,
       String text,
-      List<Suggested> suggested) {
+      List<Suggested> suggested,
+      Selection selection) {
+
+    Recommendation(
+        String topic,
+        String topicLabel,
+        Status status,
+        Rule rule,
+        Guideline guideline,
+        String text,
+        List<Suggested> suggested) {
+      this(topic, topicLabel, status, rule, guideline, text, suggested, null);
+    }
+
+    Recommendation judged(Topic t, Assessment a) {
+      if (t.treatment() == null) {
+        return this;
+      }
+      FeatureValue selected = fact(BindingExtractor.SELECTED + t.treatment().on(), a);
+      if (selected == null || selected.value() == null) {
+        return this;
+      }
+      double level = selected.value();
+      Condition wanted = rule == null ? null : rule.treatment();
+      Verdict verdict =
+          switch (status) {
+            case NONE -> Verdict.NO_RULE;
+            case WITHHELD -> Verdict.NOT_JUDGED;
+            case APPLIES -> {
+              if (wanted == null) {
+                yield Verdict.NOT_RECOMMENDED;
+              }
+              if (wanted.holds(level, false)) {
+                yield Verdict.MATCHES;
+              }
+              Double lower = wanted.lower();
+              yield lower != null && level < lower ? Verdict.BELOW : Verdict.ABOVE;
+            }
+          };
+      return new Recommendation(
+          topic,
+          topicLabel,
+          status,
+          rule,
+          guideline,
+          text,
+          suggested,
+          new Selection(
+              selected.original() == null ? t.treatment().what() : selected.original(),
+              selected.source(),
+              level,
+              t.treatment().level(level),
+              verdict,
+              wanted == null || status != Status.APPLIES ? null : recommended(t, wanted)));
+    }
 
     /** The orderables actually offered. */
     public List<Suggested> offered() {
@@ -106,53 +198,62 @@ public final class Recommender {
       if (candidates.isEmpty()) {
         continue;
       }
-      Rule winner = winner(topic, candidates, a);
-      if (winner == null && refused) {
-        continue; // a "not calculated" card only says what to do, never what does not apply
+      Recommendation r =
+          recommendation(rules, key, topic, winner(topic, candidates, a), a, production);
+      if (r != null) {
+        out.add(r.judged(topic, a));
       }
-      if (winner == null) {
-        out.add(
-            new Recommendation(
-                key, topic.label(), Status.NONE, null, null, topic.otherwise(), List.of()));
-        continue;
-      }
-      Guideline g = rules.guidelines().get(winner.guideline());
-      if (production && winner.review() == null) {
-        out.add(
-            new Recommendation(
-                key,
-                topic.label(),
-                Status.WITHHELD,
-                winner,
-                g,
-                "Rule "
-                    + winner.id()
-                    + " "
-                    + winner.version()
-                    + " has no clinical review recorded at this site, so its recommendation is"
-                    + " not shown.",
-                List.of()));
-        continue;
-      }
-      List<Suggested> suggested = new ArrayList<>();
-      if (winner.suggest() != null) {
-        for (String s : winner.suggest()) {
-          Orderable o = rules.orderables().get(s);
-          boolean skip = o.skipWhen() != null && all(o.skipWhen(), a);
-          suggested.add(new Suggested(s, o, skip ? o.skipNote() : null));
-        }
-      }
-      out.add(
-          new Recommendation(
-              key,
-              topic.label(),
-              Status.APPLIES,
-              winner,
-              g,
-              winner.recommendation(),
-              List.copyOf(suggested)));
     }
     return List.copyOf(out);
+  }
+
+  /** One topic's recommendation given the rule that won (null: none), or null to leave it out. */
+  private static Recommendation recommendation(
+      RecommendationRules rules,
+      String key,
+      Topic topic,
+      Rule winner,
+      Assessment a,
+      boolean production) {
+    if (winner == null) {
+      // A "not calculated" card only says what to do, never what does not apply.
+      return a.outcome() == Assessment.Outcome.REFUSED
+          ? null
+          : new Recommendation(
+              key, topic.label(), Status.NONE, null, null, topic.otherwise(), List.of());
+    }
+    Guideline g = rules.guidelines().get(winner.guideline());
+    if (production && winner.review() == null) {
+      return new Recommendation(
+          key,
+          topic.label(),
+          Status.WITHHELD,
+          winner,
+          g,
+          "Rule "
+              + winner.id()
+              + " "
+              + winner.version()
+              + " has no clinical review recorded at this site, so its recommendation is"
+              + " not shown.",
+          List.of());
+    }
+    List<Suggested> suggested = new ArrayList<>();
+    if (winner.suggest() != null) {
+      for (String s : winner.suggest()) {
+        Orderable o = rules.orderables().get(s);
+        boolean skip = o.skipWhen() != null && all(o.skipWhen(), a);
+        suggested.add(new Suggested(s, o, skip ? o.skipNote() : null));
+      }
+    }
+    return new Recommendation(
+        key,
+        topic.label(),
+        Status.APPLIES,
+        winner,
+        g,
+        winner.recommendation(),
+        List.copyOf(suggested));
   }
 
   /** The override of highest precedence that holds, else the ladder rule, else null. */
@@ -228,15 +329,36 @@ public final class Recommender {
         return new Value(r.risk(), false);
       }
     }
-    FeatureValue f = a.extraction().feature(name);
-    if (f == null) {
-      f =
-          a.extraction().recorded().stream()
-              .filter(x -> x.name().equals(name))
-              .findFirst()
-              .orElse(null);
-    }
+    FeatureValue f = fact(name, a);
     return f == null ? new Value(null, false) : new Value(f.value(), f.stale());
+  }
+
+  /**
+   * What a rule's treatment condition recommends, in words: "high-intensity statin", "at least a
+   * moderate-intensity statin", "BP-lowering medication".
+   */
+  static String recommended(Topic t, Condition wanted) {
+    Double lower = wanted.lower();
+    Double upper = wanted.upper();
+    double highest =
+        t.treatment().levels().keySet().stream().mapToDouble(Double::parseDouble).max().orElse(1);
+    if (lower == null) {
+      return t.treatment().what();
+    }
+    String at = t.treatment().level(lower);
+    boolean open = upper == null || upper >= highest;
+    return open && lower < highest ? "at least " + at : at;
+  }
+
+  /** An input or recorded fact of the assessment, or null. */
+  static FeatureValue fact(String name, Assessment a) {
+    FeatureValue f = a.extraction().feature(name);
+    return f != null
+        ? f
+        : a.extraction().recorded().stream()
+            .filter(x -> x.name().equals(name))
+            .findFirst()
+            .orElse(null);
   }
 
   /**
@@ -267,8 +389,8 @@ public final class Recommender {
 
   /**
    * What a decision records of its recommendations (and replay compares): per topic the rule id and
-   * version, the status, the orderables offered and skipped, and the uuid of the card suggestion
-   * that offers them.
+   * version, the status, the orderables offered and skipped, the uuid of the card suggestion that
+   * offers them, and at order-select how the selected order compares with the recommendation.
    */
   public static ArrayNode recorded(
       List<Recommendation> recommendations, java.util.UUID decisionId, ObjectMapper mapper) {
@@ -300,6 +422,16 @@ public final class Recommender {
       ArrayNode skipped = n.putArray("skipped");
       for (Suggested s : r.suggested()) {
         (s.skipped() == null ? offered : skipped).add(s.key());
+      }
+      if (r.selection() != null) {
+        Selection sel = r.selection();
+        ObjectNode selection = n.putObject("selection");
+        selection.put("order", sel.order());
+        selection.put("source", sel.source());
+        selection.put("level", sel.level());
+        selection.put("levelLabel", sel.levelLabel());
+        selection.put("verdict", sel.verdict().name().toLowerCase());
+        selection.put("recommended", sel.recommended());
       }
     }
     return all;

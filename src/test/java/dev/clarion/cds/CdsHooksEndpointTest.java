@@ -69,6 +69,7 @@ class CdsHooksEndpointTest {
                 "news2",
                 "lace",
                 "bp-order-sign",
+                "cvd-order-select",
                 "cha2ds2-vasc",
                 "diabetes-pima-validation"))
         .body(ascvd + ".hook", equalTo("patient-view"))

@@ -48,7 +48,8 @@ class CdsWireFormatTest {
             "D",
             null,
             null,
-            new ServiceDefinition.Clarion("ascvd-pce", null, null, null, null, null, null, null));
+            new ServiceDefinition.Clarion(
+                "ascvd-pce", null, null, null, null, null, null, null, null));
     assertEquals(
         "{\"hook\":\"patient-view\",\"title\":\"T\",\"description\":\"D\",\"id\":\"x\"}",
         JSON.writeValueAsString(def.discovery()));

@@ -24,13 +24,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden cards: what a clinician sees for a scored, a refused and an order-sign card, pinned as
- * scenario-named JSON in {@code src/test/resources/cards/golden/} so every change to a card is
- * reviewed as a diff. The request's dates are shifted so the patient is the same age and every
- * result the same age whenever the test runs; per-call values (uuids, signed links, the base URL,
- * the RiskAssessment's and the proposed orders' times) are replaced by placeholders. To accept a
- * deliberate change: {@code ./mvnw test -Dtest=GoldenCardsTest -Dgolden.update=true}, then review
- * the diff.
+ * Golden cards: what a clinician sees for a scored, a refused, an order-sign and an order-select
+ * card, pinned as scenario-named JSON in {@code src/test/resources/cards/golden/} so every change
+ * to a card is reviewed as a diff. The request's dates are shifted so the patient is the same age
+ * and every result the same age whenever the test runs; per-call values (uuids, signed links, the
+ * base URL, the RiskAssessment's and the proposed orders' times) are replaced by placeholders. To
+ * accept a deliberate change: {@code ./mvnw test -Dtest=GoldenCardsTest -Dgolden.update=true}, then
+ * review the diff.
  */
 @QuarkusTest
 class GoldenCardsTest {
@@ -79,6 +79,15 @@ class GoldenCardsTest {
     ObjectNode request =
         shifted(BpOrderSignServiceTest.request("17767", "amlodipine 5 mg oral tablet"));
     assertGolden("order_sign_amlodipine_sbp150", call("/cds-services/bp-order-sign", request));
+  }
+
+  @Test
+  void orderSelectCardOfAModerateIntensityStatinWhereHighIsRecommended() throws Exception {
+    ObjectNode request =
+        shifted(
+            OrderSelectServiceTest.request(200, false, "617312", "atorvastatin 10 MG Oral Tablet"));
+    assertGolden(
+        "order_select_atorvastatin10_ldl200", call("/cds-services/cvd-order-select", request));
   }
 
   static final String SCORED = "cds/patient_view_synthea_scored.json";

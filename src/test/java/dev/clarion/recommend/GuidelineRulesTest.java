@@ -244,6 +244,108 @@ class GuidelineRulesTest {
     }
   }
 
+  /**
+   * Order-select: a selected statin is compared with the intensity the ACC/AHA 2026 rule recommends
+   * for the patient's 10-year PREVENT-ASCVD risk (CMS347 intensity value sets: low 1, moderate 2,
+   * high 3), a selected antihypertensive with the AHA/ACC 2025 rule for the patient's BP and
+   * PREVENT CVD risk — the same rules as on the patient-view card.
+   */
+  @Nested
+  class OrderSelectComparesTheSelectionWithTheSameRule {
+
+    static Recommender.Selection statin(double ascvd10, int intensity) {
+      Assessment a =
+          eligible(Patients.scored(0.05).also("ascvd10", ascvd10))
+              .with("selected.statinIntensity", intensity)
+              .build();
+      return topic("prevent-cvd", a, "lipid-lowering").selection();
+    }
+
+    static Recommender.Selection antihypertensive(double cvd10, double sbp, boolean treated) {
+      Assessment a =
+          eligible(Patients.scored(cvd10).also("ascvd10", 0.02))
+              .with("systolicBp", sbp)
+              .with("bpTreated", treated ? 1 : 0)
+              .with("selected.bpTreated", 1)
+              .build();
+      return topic("prevent-cvd", a, "blood-pressure").selection();
+    }
+
+    @Test
+    void dyslipidemia2026_high10PercentOrMore_highIntensityMatches_moderateIsBelow() {
+      assertEquals(Recommender.Verdict.MATCHES, statin(0.10, 3).verdict());
+      assertEquals("high-intensity statin", statin(0.10, 3).recommended());
+      assertEquals(Recommender.Verdict.BELOW, statin(0.10, 2).verdict());
+      assertEquals(Recommender.Verdict.BELOW, statin(0.25, 1).verdict());
+      assertEquals("moderate-intensity statin", statin(0.10, 2).levelLabel());
+    }
+
+    @Test
+    void dyslipidemia2026_intermediate5To10Percent_atLeastModerate_highAlsoMatches() {
+      assertEquals(Recommender.Verdict.MATCHES, statin(0.05, 2).verdict());
+      assertEquals(Recommender.Verdict.MATCHES, statin(0.0999, 3).verdict());
+      assertEquals(Recommender.Verdict.BELOW, statin(0.07, 1).verdict());
+      assertEquals("at least moderate-intensity statin", statin(0.07, 2).recommended());
+    }
+
+    @Test
+    void dyslipidemia2026_borderline3To5Percent_moderateIfRiskEnhancers_highIsAbove() {
+      assertEquals(Recommender.Verdict.MATCHES, statin(0.03, 2).verdict());
+      assertEquals(Recommender.Verdict.ABOVE, statin(0.0499, 3).verdict());
+      assertEquals(Recommender.Verdict.BELOW, statin(0.04, 1).verdict());
+    }
+
+    @Test
+    void dyslipidemia2026_lowBelow3Percent_noStatinRecommended() {
+      assertEquals(Recommender.Verdict.NOT_RECOMMENDED, statin(0.0299, 3).verdict());
+      assertNull(statin(0.0299, 3).recommended());
+    }
+
+    @Test
+    void dyslipidemia2026_outsideThePopulation_noRule() {
+      Assessment old =
+          eligible(Patients.scored(0.2).also("ascvd10", 0.15))
+              .with("age", 76)
+              .with("selected.statinIntensity", 3)
+              .build();
+      assertEquals(
+          Recommender.Verdict.NO_RULE,
+          topic("prevent-cvd", old, "lipid-lowering").selection().verdict());
+    }
+
+    @Test
+    void hbp2025_stage2AndStage1AtPreventCvd7point5Percent_medicationMatches() {
+      assertEquals(Recommender.Verdict.MATCHES, antihypertensive(0.01, 140, false).verdict());
+      assertEquals(Recommender.Verdict.MATCHES, antihypertensive(0.075, 130, false).verdict());
+      assertEquals(Recommender.Verdict.MATCHES, antihypertensive(0.05, 130, true).verdict());
+    }
+
+    @Test
+    void hbp2025_stage1Below7point5Percent_orBelow130_notRecommendedNow() {
+      assertEquals(
+          Recommender.Verdict.NOT_RECOMMENDED, antihypertensive(0.0749, 135, false).verdict());
+      assertEquals(
+          Recommender.Verdict.NOT_RECOMMENDED, antihypertensive(0.3, 129.9, false).verdict());
+      assertEquals(
+          Recommender.Verdict.NO_RULE, antihypertensive(0.3, 125, true).verdict(), "at goal");
+    }
+
+    @Test
+    void withoutASelection_nothingIsJudged_andAProductionRunJudgesNoUnreviewedRule() {
+      assertNull(topic("prevent-cvd", prevent(0.2), "lipid-lowering").selection());
+      Assessment a =
+          eligible(Patients.scored(0.05).also("ascvd10", 0.2))
+              .with("selected.statinIntensity", 2)
+              .build();
+      Recommendation production =
+          Recommender.evaluate(Patients.rules("prevent-cvd"), a, true).stream()
+              .filter(r -> r.topic().equals("lipid-lowering"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(Recommender.Verdict.NOT_JUDGED, production.selection().verdict());
+    }
+  }
+
   @Nested
   class Uspstf2022StatinWithPooledCohortEquations {
 

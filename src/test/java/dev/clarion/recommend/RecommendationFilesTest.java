@@ -176,4 +176,28 @@ class RecommendationFilesTest {
     assertEquals(Recommender.Status.APPLIES, lipid.status());
     assertEquals("statin-high", lipid.offered().get(0).key());
   }
+
+  @Test
+  void aTreatmentMustBeReadFromMedicationOrdersAndARuleLevelNeedsOne() {
+    String notMedication =
+        refused(f -> ((ObjectNode) f.at("/topics/lipid-lowering/treatment")).put("on", "ldl"));
+    assertTrue(
+        notMedication.contains("topics.lipid-lowering.treatment.on")
+            && notMedication.contains("MedicationRequest"),
+        notMedication);
+    String noLowerLevel =
+        refused(f -> rule(f, "dyslipidemia-2026-high").putObject("treatment").put("atMost", 3));
+    assertTrue(
+        noLowerLevel.contains("dyslipidemia-2026-high") && noLowerLevel.contains("lowest level"),
+        noLowerLevel);
+    String noTopicTreatment =
+        refused(f -> ((ObjectNode) f.at("/topics/lipid-lowering")).remove("treatment"));
+    assertTrue(noTopicTreatment.contains("needs a treatment on topic"), noTopicTreatment);
+    String level =
+        refused(
+            f ->
+                ((ObjectNode) f.at("/topics/lipid-lowering/treatment/levels"))
+                    .put("high", "high-intensity statin"));
+    assertTrue(level.contains("levels.high") && level.contains("not a number"), level);
+  }
 }

@@ -37,6 +37,10 @@ public record ServiceDefinition(
    *     the same decision, never shown and never used for the card; null for none
    * @param silent {@code true}: the service never answers with a card — its model is scored and
    *     recorded only, to be validated on the hospital's own patients before anyone sees it
+   * @param selection for order-select: the recommendation topics (of the model's {@code
+   *     recommendations.json}, each with a {@code treatment}) whose medication a selected order is
+   *     compared with — the card says whether the selection matches what the topic's rule
+   *     recommends for this patient; other orders get no card
    */
   public record Clarion(
       String model,
@@ -46,18 +50,19 @@ public record ServiceDefinition(
       Map<String, Boolean> refusalCards,
       Orders orders,
       Shadow shadow,
-      Boolean silent) {
+      Boolean silent,
+      List<String> selection) {
 
     /** The refusal codes a service may set a card policy for. */
     public static final List<String> REFUSAL_CODES =
         List.of("missing-input", "out-of-range", "excluded");
 
-    /** Whether a refusal with this code gets a "not calculated" card on this hook. */
     /** Whether this service only scores and records, never answering with a card. */
     public boolean isSilent() {
       return Boolean.TRUE.equals(silent);
     }
 
+    /** Whether a refusal with this code gets a "not calculated" card on this hook. */
     public boolean showsRefusalCard(String hook, String reasonCode) {
       if (refusalCards != null && refusalCards.containsKey(reasonCode)) {
         return refusalCards.get(reasonCode);
