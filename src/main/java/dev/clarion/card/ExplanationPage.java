@@ -205,7 +205,8 @@ public class ExplanationPage {
   }
 
   /** One recorded recommendation, as the page shows it (from the record, never recomputed). */
-  public record RecommendationRow(String topic, String text, String source, String rule) {
+  public record RecommendationRow(
+      String topic, String text, String source, String rule, String selection) {
 
     static RecommendationRow of(com.fasterxml.jackson.databind.JsonNode n) {
       String status = n.path("status").asText();
@@ -244,7 +245,32 @@ public class ExplanationPage {
                       : ", not yet clinically reviewed")
                   + suggested(n)
               : "";
-      return new RecommendationRow(n.path("label").asText(), text, source, rule);
+      return new RecommendationRow(n.path("label").asText(), text, source, rule, selection(n));
+    }
+
+    /** At order-select: the selected order and how it compares, as recorded. */
+    private static String selection(com.fasterxml.jackson.databind.JsonNode n) {
+      com.fasterxml.jackson.databind.JsonNode s = n.get("selection");
+      if (s == null) {
+        return null;
+      }
+      String verdict =
+          switch (s.path("verdict").asText()) {
+            case "matches" -> "matches the recommendation";
+            case "below" -> "less than recommended";
+            case "above" -> "more than recommended";
+            case "not_recommended" -> "not what the rule recommends for this patient now";
+            case "no_rule" -> "no rule of this topic applies";
+            default -> "not compared (the rule awaits clinical review)";
+          };
+      return "Selected: "
+          + s.path("order").asText()
+          + " ("
+          + s.path("levelLabel").asText()
+          + ") — "
+          + verdict
+          + (s.hasNonNull("recommended") ? "; recommended: " + s.path("recommended").asText() : "")
+          + ".";
     }
 
     private static String suggested(com.fasterxml.jackson.databind.JsonNode n) {

@@ -104,6 +104,31 @@ class DefinitionValidationTest {
   }
 
   @Test
+  void aSelectionServiceNamesTopicsWithATreatment_onOrderSelectOnly(@TempDir Path dir)
+      throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode def =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            JSON.readTree(Path.of("cds-hooks/cvd-order-select.json").toFile());
+    Path file = dir.resolve("bad.json");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) def.get("clarion"))
+        .putArray("selection")
+        .add("lipid-lowering")
+        .add("kidney");
+    write(dir, "bad.json", JSON.writeValueAsString(def));
+    assertMessage(
+        dir,
+        file
+            + ": field 'clarion.selection' names 'kidney', which is not a topic with a treatment"
+            + " in the recommendations of model prevent-cvd");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) def.get("clarion"))
+        .putArray("selection")
+        .add("lipid-lowering");
+    def.put("hook", "order-sign");
+    write(dir, "bad.json", JSON.writeValueAsString(def));
+    assertMessage(dir, file + ": field 'clarion.selection' only applies to order-select");
+  }
+
+  @Test
   void unknownModelNamesTheField(@TempDir Path dir) throws Exception {
     Path file =
         write(

@@ -103,6 +103,13 @@ class OrderSelectServiceTest {
         detail);
     assertTrue(detail.contains("**10-year cardiovascular disease risk (PREVENT): "), detail);
     assertNull(card.get("suggestions"), "nothing to replace");
+    String page =
+        given().get(card.at("/links/0/url").asText()).then().statusCode(200).extract().asString();
+    assertTrue(
+        page.contains(
+            "Selected: atorvastatin 80 MG Oral Tablet (high-intensity statin) — matches the"
+                + " recommendation; recommended: at least moderate-intensity statin."),
+        "the explanation page shows the recorded comparison");
 
     JsonNode lipid = recorded(request, "lipid-lowering");
     assertEquals("dyslipidemia-2026-diabetes", lipid.get("rule").asText());
