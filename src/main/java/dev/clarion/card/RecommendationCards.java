@@ -48,7 +48,7 @@ final class RecommendationCards {
           line.append(r.text().trim());
           line.append(" *(").append(source(r.guideline(), r.rule())).append(")*");
           for (Recommender.Suggested s : r.suggested()) {
-            if (s.skipped() != null) {
+            if (s.skipped() != null && r.selection() == null) {
               line.append(" No order suggested: ").append(s.skipped().trim());
             }
           }

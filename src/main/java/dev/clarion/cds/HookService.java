@@ -266,13 +266,7 @@ public class HookService {
             now,
             baseUrl,
             orders == null
-                ? selected.isEmpty()
-                    ? null
-                    : new CardFactory.Order(
-                        selected.stream()
-                            .map(FeatureValue::original)
-                            .collect(java.util.stream.Collectors.joining(", ")),
-                        null)
+                ? null // a selection's card names the selected orders itself
                 : new CardFactory.Order(
                     String.join(", ", ordered) + " (" + orders.description() + ")",
                     orders.whatIf().label()));

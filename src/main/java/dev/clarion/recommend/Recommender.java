@@ -58,7 +58,7 @@ public final class Recommender {
    * @param level its level (e.g. statin intensity 3)
    * @param levelLabel the level in words ("high-intensity statin")
    * @param verdict how it compares
-   * @param recommended what the rule recommends in words ("high-intensity statin", "at least a
+   * @param recommended what the rule recommends in words ("high-intensity statin", "at least
    *     moderate-intensity statin"); null when it recommends none
    */
   public record Selection(
@@ -148,6 +148,23 @@ public final class Recommender {
               yield lower != null && level < lower ? Verdict.BELOW : Verdict.ABOVE;
             }
           };
+      // At order-select the card proposes only a replacement of a selection that falls short of
+      // or exceeds the recommendation; what it does not propose is recorded as skipped, and why.
+      List<Suggested> proposed = new ArrayList<>();
+      for (Suggested s : suggested) {
+        boolean replaces =
+            (verdict == Verdict.BELOW || verdict == Verdict.ABOVE)
+                && "MedicationRequest".equals(s.orderable().resourceType());
+        proposed.add(
+            s.skipped() != null || replaces
+                ? s
+                : new Suggested(
+                    s.key(),
+                    s.orderable(),
+                    "MedicationRequest".equals(s.orderable().resourceType())
+                        ? "the selection is compared with the recommendation, not replaced."
+                        : "order-select proposes no test or referral."));
+      }
       return new Recommendation(
           topic,
           topicLabel,
@@ -155,7 +172,7 @@ public final class Recommender {
           rule,
           guideline,
           text,
-          suggested,
+          List.copyOf(proposed),
           new Selection(
               selected.original() == null ? t.treatment().what() : selected.original(),
               selected.source(),
@@ -334,7 +351,7 @@ public final class Recommender {
   }
 
   /**
-   * What a rule's treatment condition recommends, in words: "high-intensity statin", "at least a
+   * What a rule's treatment condition recommends, in words: "high-intensity statin", "at least
    * moderate-intensity statin", "BP-lowering medication".
    */
   static String recommended(Topic t, Condition wanted) {

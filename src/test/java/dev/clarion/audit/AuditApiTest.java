@@ -302,10 +302,15 @@ class AuditApiTest {
 
   @Test
   void monitoringReportsVolumesOverridesScoresDriftAndSubgroups() throws Exception {
-    Instant from = Instant.now().minusSeconds(1);
+    // The window opens at this test's first decision: "a second ago" also caught the refused call
+    // of the test before it (CI, 2026-12-05: volumes.REFUSED was 2).
+    Instant from = null;
     String overriddenCard = null;
     for (int i = 0; i < 55; i++) {
       String id = decide("cds/patient_view_synthea_scored.json", 200);
+      if (from == null) {
+        from = recordedAt("id = '" + id + "'");
+      }
       if (i < 2) {
         overriddenCard =
             Sql.single(db, "select card_uuids->>0 from decision where id = '" + id + "'");
@@ -367,7 +372,6 @@ class AuditApiTest {
    */
   @Test
   void aModelWithoutDemographicInputsHasSubgroupsFromThePatient() throws Exception {
-    Instant from = Instant.now().minusSeconds(1);
     ObjectNode request =
         dev.clarion.cds.News2ServiceTest.request(
             dev.clarion.cds.News2ServiceTest.workedExample(), "1961-03-02", null);
@@ -386,6 +390,8 @@ class AuditApiTest {
         .post("/cds-services/news2")
         .then()
         .statusCode(200);
+    // Only this call: other tests' news2 decisions may be a second old.
+    Instant from = recordedAt("hook_instance = '" + request.get("hookInstance").asText() + "'");
     String to = Instant.now().plusSeconds(1).toString();
     int age =
         java.time.Period.between(java.time.LocalDate.of(1961, 3, 2), java.time.LocalDate.now())
@@ -406,6 +412,17 @@ class AuditApiTest {
         .body(
             "subgroups.find { it.dimension == 'race' }.group", equalTo("Black or African American"))
         .body("subgroups.find { it.dimension == 'ethnicity' }.group", equalTo("not recorded"));
+  }
+
+  /** When the decision matching an SQL condition was recorded, to the microsecond. */
+  Instant recordedAt(String where) throws Exception {
+    long micros =
+        Long.parseLong(
+            Sql.single(
+                db,
+                "select (extract(epoch from recorded_at) * 1000000)::bigint from decision where "
+                    + where));
+    return Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000);
   }
 
   String decide(String fixture, int status) throws Exception {

@@ -116,6 +116,9 @@ class OrderSelectServiceTest {
     assertEquals("matches", lipid.at("/selection/verdict").asText());
     assertEquals(3, lipid.at("/selection/level").asDouble());
     assertEquals("MedicationRequest/draft-1", lipid.at("/selection/source").asText());
+    assertEquals(0, lipid.get("suggested").size(), "nothing was proposed: " + lipid);
+    assertEquals("statin-moderate", lipid.at("/skipped/0").asText());
+    assertNull(lipid.get("suggestion"), "no card suggestion to count feedback against");
     JsonNode bp = recorded(request, "blood-pressure");
     assertTrue(bp.get("selection") == null, "no antihypertensive was selected: " + bp);
 
@@ -151,7 +154,13 @@ class OrderSelectServiceTest {
     assertEquals("617311", proposed.at("/medicationCodeableConcept/coding/0/code").asText());
     assertTrue(
         proposed.at("/instantiatesUri/0").asText().endsWith("dyslipidemia-2026-ldl-190|1.0.0"));
-    assertEquals("below", recorded(request, "lipid-lowering").at("/selection/verdict").asText());
+    JsonNode lipid = recorded(request, "lipid-lowering");
+    assertEquals("below", lipid.at("/selection/verdict").asText());
+    assertEquals("statin-high", lipid.at("/suggested/0").asText());
+    assertEquals(
+        suggestion.get("uuid").asText(),
+        lipid.get("suggestion").asText(),
+        "feedback on the replacement is counted for the rule");
   }
 
   @Test
