@@ -123,4 +123,37 @@ class OcclusionSaliencyTest {
     assertEquals("image-mean", s.baseline());
     assertEquals(model.predict(image)[0], s.probability(), 1e-6);
   }
+
+  /**
+   * The overlay a clinician sees: the image in grey, red where hiding a region lowered the score, a
+   * yellow box on the strongest region — which lies on the simulated lesion.
+   */
+  @Test
+  void theOverlayTintsTheLesionAndFramesTheStrongestRegion() throws Exception {
+    int index = 2; // a held-out image with a lesion the model finds
+    HeldOut.Lesion lesion = heldOut.lesions().get(index);
+    float[] image = model.preprocessing().apply(HeldOut.frame(heldOut.images().get(index)));
+    Saliency s = OcclusionSaliency.explain(model, image);
+    byte[] png = SaliencyOverlay.png(image, model.preprocessing(), s, 4);
+    java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/imaging"));
+    java.nio.file.Files.write(java.nio.file.Path.of("target/imaging/overlay-heldout-2.png"), png);
+    java.awt.image.BufferedImage img =
+        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    assertEquals(256, img.getWidth());
+    assertEquals(256, img.getHeight());
+    double[] c = s.strongestCentre();
+    java.awt.Color atStrongest = new java.awt.Color(img.getRGB((int) (c[1] * 4), (int) (c[0] * 4)));
+    assertTrue(atStrongest.getRed() > atStrongest.getGreen() + 60, "red there: " + atStrongest);
+    assertTrue(
+        Math.hypot(c[0] - lesion.row(), c[1] - lesion.col()) <= lesion.radius() + s.patch() / 2.0,
+        "the strongest region is on the lesion");
+    // a corner far from the lesion stays grey
+    int cx = lesion.col() < 32 ? 250 : 5;
+    int cy = lesion.row() < 32 ? 250 : 5;
+    java.awt.Color far = new java.awt.Color(img.getRGB(cx, cy));
+    assertTrue(Math.abs(far.getRed() - far.getGreen()) < 40, "grey far away: " + far);
+    int by = s.origin(s.strongest() / s.gridColumns(), s.rows()) * 4;
+    int bx = s.origin(s.strongest() % s.gridColumns(), s.columns()) * 4;
+    assertEquals(new java.awt.Color(255, 221, 0).getRGB(), img.getRGB(bx, by), "the box's corner");
+  }
 }
