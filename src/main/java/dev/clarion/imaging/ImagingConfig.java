@@ -8,20 +8,9 @@ import java.time.Duration;
 @ConfigMapping(prefix = "clarion.imaging")
 public interface ImagingConfig {
 
-  /**
-   * Imaging services answer only when this is on. Off by default: the only imaging model shipped is
-   * a demonstration trained on synthetic images.
-   */
-  @WithDefault("false")
-  boolean enabled();
-
   /** Timeout of one DICOMweb call (the hook's deadline may cut it shorter). */
   @WithDefault("2s")
   Duration callTimeout();
-
-  /** Time budget for all DICOMweb calls of one hook call. */
-  @WithDefault("3s")
-  Duration deadline();
 
   /** The circuit breaker of each DICOMweb endpoint. */
   CircuitBreaker circuitBreaker();
