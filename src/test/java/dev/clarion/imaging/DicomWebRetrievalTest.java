@@ -72,7 +72,9 @@ class DicomWebRetrievalTest {
   }
 
   /** A synthetic chest DX instance of held-out image {@code index}, in its own study. */
-  static DicomFiles.Instance chest(int study, int index) {
+  static DicomFiles.Instance chest(int study, int index) throws java.io.IOException {
+    HeldOut heldOut =
+        DicomWebRetrievalTest.heldOut != null ? DicomWebRetrievalTest.heldOut : HeldOut.read();
     return new DicomFiles.Instance(
         "SYN-" + study,
         "Synthetic^Patient" + study,
