@@ -53,7 +53,8 @@ public class ChainVerifier {
           + " service_id, hook, hook_instance, patient_ref, user_ref, outcome, reason_code,"
           + " reasons::text, http_status, model_id, model_version, model_sha256, inputs::text,"
           + " output::text, attributions::text, card_uuids::text, suggestion_uuids::text,"
-          + " latency_micros, shadow::text, recommendations::text from decision where seq is not null order by seq";
+          + " latency_micros, shadow::text, recommendations::text, imaging::text from decision where seq"
+          + " is not null order by seq";
 
   private static final String SEALS =
       "select first_seq, last_seq, prev_hash, hash, sealed_at, key_id, signature"
@@ -354,6 +355,7 @@ public class ChainVerifier {
         rs.getString("suggestion_uuids"),
         rs.getLong("latency_micros"),
         rs.getString("shadow"),
-        rs.getString("recommendations"));
+        rs.getString("recommendations"),
+        rs.getString("imaging"));
   }
 }

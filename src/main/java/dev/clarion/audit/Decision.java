@@ -1,5 +1,6 @@
 package dev.clarion.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Extraction;
 import dev.clarion.cds.api.Card;
 import dev.clarion.recommend.Recommender;
@@ -34,6 +35,8 @@ import java.util.UUID;
  *     service has none or the call ended before it ran
  * @param recommendations per topic, the guideline recommendation the cards carry (or why none
  *     applies); empty when the model has no rules or the call ended before its cards
+ * @param imaging an imaging model's result as recorded (model pin, preprocessing, DICOM UIDs, pixel
+ *     hash, probability, saliency grid — never the image); null for other models
  */
 public record Decision(
     UUID id,
@@ -50,7 +53,8 @@ public record Decision(
     Assessment assessment,
     List<Card> cards,
     Shadow shadow,
-    List<Recommender.Recommendation> recommendations) {
+    List<Recommender.Recommendation> recommendations,
+    JsonNode imaging) {
 
   /**
    * The verified caller; all null for the loopback caller.
@@ -103,7 +107,8 @@ public record Decision(
         null,
         null,
         null,
-        List.of());
+        List.of(),
+        null);
   }
 
   /** The request's hook and hookInstance, recorded even when the request is then refused. */
@@ -132,7 +137,8 @@ public record Decision(
         assessment,
         cards,
         shadow,
-        recommendations);
+        recommendations,
+        imaging);
   }
 
   public Decision withModel(ModelVersion m) {
@@ -151,7 +157,8 @@ public record Decision(
         assessment,
         cards,
         shadow,
-        recommendations);
+        recommendations,
+        imaging);
   }
 
   public Decision withInputs(RecordedInputs i) {
@@ -170,7 +177,8 @@ public record Decision(
         assessment,
         cards,
         shadow,
-        recommendations);
+        recommendations,
+        imaging);
   }
 
   /** The shadow version's result on this call. */
@@ -190,11 +198,17 @@ public record Decision(
         assessment,
         cards,
         s,
-        recommendations);
+        recommendations,
+        imaging);
   }
 
   /** Refused before the model ran (e.g. no draft order the service advises on): no card. */
   public Decision refused(String code, String reason) {
+    return refused(code, reason, List.of());
+  }
+
+  /** Refused before the model could score, with the cards that say so (may be none). */
+  public Decision refused(String code, String reason, List<Card> returned) {
     return new Decision(
         id,
         at,
@@ -208,9 +222,10 @@ public record Decision(
         List.of(reason),
         200,
         null,
-        List.of(),
+        List.copyOf(returned),
         shadow,
-        recommendations);
+        recommendations,
+        imaging);
   }
 
   /**
@@ -249,7 +264,33 @@ public record Decision(
         a,
         List.copyOf(returned),
         shadow,
-        List.copyOf(recommended));
+        List.copyOf(recommended),
+        imaging);
+  }
+
+  /**
+   * An imaging model scored the study: the record part of its result and the cards returned.
+   *
+   * @param result the result as recorded ({@code ImagingResult.toJson})
+   */
+  public Decision imaged(JsonNode result, List<Card> returned) {
+    return new Decision(
+        id,
+        at,
+        serviceId,
+        caller,
+        request,
+        model,
+        inputs,
+        Outcome.SCORED,
+        null,
+        List.of(),
+        200,
+        null,
+        List.copyOf(returned),
+        shadow,
+        recommendations,
+        result);
   }
 
   /** The call failed with this status: no card, whatever had been found. */
@@ -269,6 +310,7 @@ public record Decision(
         null,
         null,
         shadow,
-        recommendations);
+        recommendations,
+        imaging);
   }
 }

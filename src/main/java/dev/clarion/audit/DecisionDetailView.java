@@ -70,6 +70,25 @@ record DecisionDetailView(
       facts.add(
           new Pair("Score", Formats.value(output.points(), output.risk()) + " · " + output.band()));
     }
+    if (d.imaging() != null) {
+      var img = d.imaging().path("image");
+      facts.add(
+          new Pair(
+              "Imaging result",
+              Formats.percent(d.imaging().path("probability").asDouble())
+                  + " · "
+                  + d.imaging().path("band").asText()));
+      facts.add(
+          new Pair(
+              "Image read",
+              img.path("modality").asText()
+                  + " "
+                  + img.path("bodyPart").asText("")
+                  + " · SOP Instance "
+                  + img.path("sopUid").asText()
+                  + " · pixel sha256 "
+                  + img.path("pixelSha256").asText()));
+    }
     facts.add(
         new Pair(
             "Model",

@@ -123,4 +123,11 @@ public class DecisionRecord {
    */
   @JdbcTypeCode(SqlTypes.JSON)
   public JsonNode recommendations;
+
+  /**
+   * An imaging model's result ({@code ImagingResult.toJson}): model pin, preprocessing, DICOM UIDs,
+   * pixel hash, probability and band, saliency grid — never the image; null for other models.
+   */
+  @JdbcTypeCode(SqlTypes.JSON)
+  public JsonNode imaging;
 }

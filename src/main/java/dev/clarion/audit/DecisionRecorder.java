@@ -113,6 +113,7 @@ public class DecisionRecorder {
         d.recommendations() == null || d.recommendations().isEmpty()
             ? null
             : Recommender.recorded(d.recommendations(), d.id(), mapper);
+    r.imaging = d.imaging();
     r.latencyMicros = latency.toNanos() / 1_000;
     return r;
   }

@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * A decision record as auditors read it; {@code shadow} is the {@link RecordedShadow} part, null
- * when the service scored none.
+ * when the service scored none; {@code imaging} an imaging model's result as recorded (UIDs, pixel
+ * hash, saliency grid), null for other models.
  */
 public record DecisionView(
     UUID id,
@@ -36,7 +37,8 @@ public record DecisionView(
     JsonNode cardUuids,
     JsonNode suggestionUuids,
     long latencyMicros,
-    JsonNode shadow) {
+    JsonNode shadow,
+    JsonNode imaging) {
 
   static DecisionView of(DecisionRecord r) {
     return new DecisionView(
@@ -66,6 +68,7 @@ public record DecisionView(
         r.cardUuids,
         r.suggestionUuids,
         r.latencyMicros,
-        r.shadow);
+        r.shadow,
+        r.imaging);
   }
 }

@@ -48,8 +48,9 @@ public class DecisionWriter {
           + " client_tenant, service_id, hook, hook_instance, patient_ref, user_ref, outcome,"
           + " reason_code, reasons, http_status, model_id, model_version, model_sha256, inputs,"
           + " output, attributions, card_uuids, suggestion_uuids, latency_micros, shadow,"
-          + " recommendations) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?,"
-          + " ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb)";
+          + " recommendations, imaging) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          + " ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb,"
+          + " ?::jsonb, ?::jsonb)";
 
   /**
    * A call's token first use, in the batch's transaction (the table is the replay cache of
@@ -316,7 +317,8 @@ public class DecisionWriter {
         text(r.suggestionUuids),
         r.latencyMicros,
         text(r.shadow),
-        text(r.recommendations));
+        text(r.recommendations),
+        text(r.imaging));
   }
 
   private static void bind(PreparedStatement s, RecordHasher.Row r, String hash)
@@ -350,6 +352,7 @@ public class DecisionWriter {
     s.setLong(++i, r.latencyMicros());
     s.setString(++i, r.shadow());
     s.setString(++i, r.recommendations());
+    s.setString(++i, r.imaging());
   }
 
   private String text(JsonNode node) {

@@ -21,7 +21,8 @@ import java.util.UUID;
  * parsed from their text (so the value PostgreSQL's {@code jsonb} gives back hashes the same as the
  * value written). The {@code shadow} column (since V8) is part of the canonical JSON only when it
  * holds a value, so records without one hash as they did before it existed; so is the {@code
- * recommendations} column (since V9). Pure functions; thread-safe.
+ * recommendations} column (since V9), and the {@code imaging} column (since V10). Pure functions;
+ * thread-safe.
  */
 public final class RecordHasher {
 
@@ -60,7 +61,8 @@ public final class RecordHasher {
       String suggestionUuids,
       long latencyMicros,
       String shadow,
-      String recommendations) {}
+      String recommendations,
+      String imaging) {}
 
   public static String hash(Row row) {
     try {
@@ -108,6 +110,9 @@ public final class RecordHasher {
     n.put("serviceId", r.serviceId());
     if (r.shadow() != null) {
       n.set("shadow", json(r.shadow()));
+    }
+    if (r.imaging() != null) {
+      n.set("imaging", json(r.imaging()));
     }
     if (r.recommendations() != null) {
       n.set("recommendations", json(r.recommendations()));

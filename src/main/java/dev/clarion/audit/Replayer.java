@@ -82,6 +82,13 @@ public class Replayer {
 
   public Replay replay(UUID id) {
     DecisionRecord r = decisions.find(id);
+    if (r.imaging != null) {
+      throw new ConflictException(
+          "imaging-not-replayable",
+          "An imaging decision keeps no image, so it cannot be replayed from its record: its"
+              + " explanation page reads the recorded instance from the PACS again and checks its"
+              + " pixel hash against the record.");
+    }
     if (r.inputs == null || r.modelId == null) {
       throw new ConflictException(
           "not-replayable",

@@ -8,6 +8,8 @@ import dev.clarion.binding.Extraction;
 import dev.clarion.binding.FeatureValue;
 import dev.clarion.cds.api.Card;
 import dev.clarion.format.Formats;
+import dev.clarion.imaging.ImageModelDescriptor;
+import dev.clarion.imaging.ImagingResult;
 import dev.clarion.model.ModelDescriptor;
 import dev.clarion.recommend.Recommender;
 import dev.clarion.recommend.Recommender.Recommendation;
@@ -655,6 +657,53 @@ public class CardFactory {
         suggestions.isEmpty() ? null : "at-most-one",
         suggestions.isEmpty() ? null : OVERRIDE_REASONS,
         List.of(explanationLink(ctx)));
+  }
+
+  /**
+   * The card of an imaging model's result: band and probability (and, for a demonstration model,
+   * that it is one) in the summary; where the model looked and the model's notice in the detail;
+   * the explanation page (image, saliency overlay, DICOM identifiers, preprocessing) as its link.
+   */
+  public Card imaging(ImagingResult r, Context ctx) {
+    return new Card(
+        uuid(ctx, "card").toString(),
+        r.summary(),
+        r.detail(),
+        Card.Indicator.of(r.band().indicator()),
+        imagingSource(r.model()),
+        null,
+        null,
+        null,
+        List.of(imagingLink(ctx)));
+  }
+
+  /**
+   * An imaging model could not score the study (the PACS is down or slow, no series fits, an
+   * attribute is not what the model card requires): why, and the model's notice.
+   */
+  public Card imagingRefused(ImageModelDescriptor d, String reason, Context ctx) {
+    String notice = d.notice() == null ? "" : "\n\n**" + d.notice() + "**";
+    return new Card(
+        uuid(ctx, "card").toString(),
+        d.label() + " not calculated" + (d.demonstration() ? " (DEMONSTRATION model)" : ""),
+        "No result: " + reason + notice,
+        Card.Indicator.INFO,
+        imagingSource(d),
+        null,
+        null,
+        null,
+        List.of(imagingLink(ctx)));
+  }
+
+  private static Card.Source imagingSource(ImageModelDescriptor d) {
+    return new Card.Source("Clarion · " + d.name() + " " + d.version(), null, null, null);
+  }
+
+  private Card.Link imagingLink(Context ctx) {
+    return new Card.Link(
+        "Explanation: the image read, where the model looked, the model card",
+        ctx.baseUrl() + explanations.path(ctx.decisionId(), ctx.time()),
+        "absolute");
   }
 
   /** The binding's reason of the first exclusion, e.g. "ASCVD history". */

@@ -48,13 +48,16 @@ public class ExplanationPage {
   private final ExplanationLinks links;
   private final Clock clock;
   private final Template page;
+  private final ImagingExplanation imaging;
 
   ExplanationPage(
       DecisionQueries decisions,
       ModelRegistry models,
       ExplanationLinks links,
       Clock clock,
-      @Location("ExplanationPage/page.html") Template page) {
+      @Location("ExplanationPage/page.html") Template page,
+      ImagingExplanation imaging) {
+    this.imaging = imaging;
     this.decisions = decisions;
     this.models = models;
     this.links = links;
@@ -86,6 +89,12 @@ public class ExplanationPage {
           .build();
     }
     DecisionRecord r = decisions.find(id);
+    if (imaging.handles(r)) {
+      return Response.ok(
+              imaging.render(r, Instant.ofEpochSecond(expires).toString()).render(),
+              MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
+          .build();
+    }
     ModelDescriptor d = models.find(r.modelId).map(OnnxModel::descriptor).orElse(null);
     RecordedOutput output = RecordedOutput.read(r.output);
     boolean scored = output != null;

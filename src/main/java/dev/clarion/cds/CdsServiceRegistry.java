@@ -8,6 +8,8 @@ import dev.clarion.cds.api.Hook;
 import dev.clarion.cds.api.ServiceCatalog;
 import dev.clarion.cds.api.ServiceDefinition;
 import dev.clarion.error.DefinitionException;
+import dev.clarion.imaging.ImageModels;
+import dev.clarion.imaging.ImagingConfig;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.risk.Assessment;
 import dev.clarion.risk.ScenarioSource;
@@ -42,7 +44,12 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
   private final Map<String, ServiceDefinition> services;
   private final Map<String, Path> files;
 
-  CdsServiceRegistry(CdsConfig config, ModelRegistry models, ObjectMapper mapper) {
+  CdsServiceRegistry(
+      CdsConfig config,
+      ModelRegistry models,
+      ImageModels imageModels,
+      ImagingConfig imaging,
+      ObjectMapper mapper) {
     ObjectMapper reader = mapper.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     Map<String, ServiceDefinition> loaded = new LinkedHashMap<>();
     Map<String, Path> loadedFiles = new LinkedHashMap<>();
@@ -53,7 +60,17 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
         ServiceDefinition def = read(file, reader);
-        check(file, def, models.catalogue());
+        if (isImaging(def)) {
+          checkImaging(file, def, imageModels);
+          if (!imaging.enabled()) {
+            LOG.infof(
+                "CDS service %s (imaging, model %s) is off: clarion.imaging.enabled is false",
+                def.id(), def.clarion().model());
+            continue;
+          }
+        } else {
+          check(file, def, models.catalogue());
+        }
         if (loaded.putIfAbsent(def.id(), def) != null) {
           throw new DefinitionException(file, "id", "'" + def.id() + "' is defined twice");
         }
@@ -87,7 +104,49 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
    */
   public void checkAgainst(ModelRegistry.Catalogue next) {
     for (ServiceDefinition def : services.values()) {
-      check(files.get(def.id()), def, next);
+      if (!isImaging(def)) {
+        check(files.get(def.id()), def, next);
+      }
+    }
+  }
+
+  /** Whether a service runs an imaging model ({@code clarion.imaging}). */
+  public static boolean isImaging(ServiceDefinition def) {
+    return def.clarion() != null && def.clarion().imaging() != null;
+  }
+
+  /**
+   * An imaging service: on patient-view, its model an imaging model of the models folder, its
+   * studies a prefetch key searching ImagingStudy; none of the tabular models' options.
+   */
+  static void checkImaging(Path file, ServiceDefinition def, ImageModels imageModels) {
+    validate(file, def, Map.of());
+    ServiceDefinition.Clarion c = def.clarion();
+    if (!"patient-view".equals(def.hook())) {
+      throw new DefinitionException(file, "hook", "an imaging service answers patient-view");
+    }
+    if (c.model() == null || imageModels.find(c.model()).isEmpty()) {
+      throw new DefinitionException(
+          file,
+          "clarion.model",
+          "names no imaging model (models/" + c.model() + "/image-model.json)");
+    }
+    String key = c.imaging().studies();
+    String template = key == null || def.prefetch() == null ? null : def.prefetch().get(key);
+    if (template == null || !template.startsWith("ImagingStudy?")) {
+      throw new DefinitionException(
+          file, "clarion.imaging.studies", "must name a prefetch key searching ImagingStudy");
+    }
+    if (c.orders() != null
+        || c.selection() != null
+        || c.shadow() != null
+        || c.cardOnlyWhen() != null
+        || c.refusalCards() != null) {
+      throw new DefinitionException(
+          file,
+          "clarion",
+          "orders, selection, shadow, cardOnlyWhen and refusalCards do not apply to an imaging"
+              + " service");
     }
   }
 
@@ -269,6 +328,9 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     }
     if (def.clarion() == null || def.clarion().model() == null) {
       throw new DefinitionException(file, "clarion.model", "is required");
+    }
+    if (isImaging(def)) {
+      return; // checkImaging
     }
     if (!models.containsKey(def.clarion().model())) {
       throw new DefinitionException(

@@ -66,6 +66,7 @@ public class HookService {
   private final CardFactory cards;
   private final DecisionRecorder recorder;
   private final ShadowScorer shadowScorer;
+  private final ImagingHook imaging;
   private final ObjectMapper requestReader;
   private final Clock clock;
   private final Telemetry telemetry;
@@ -81,6 +82,7 @@ public class HookService {
       CardFactory cards,
       DecisionRecorder recorder,
       ShadowScorer shadowScorer,
+      ImagingHook imaging,
       ObjectMapper mapper,
       Clock clock,
       Telemetry telemetry,
@@ -94,6 +96,7 @@ public class HookService {
     this.cards = cards;
     this.recorder = recorder;
     this.shadowScorer = shadowScorer;
+    this.imaging = imaging;
     // CDS Hooks 2.0: unknown fields and extensions are ignored.
     this.requestReader = mapper.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.clock = clock;
@@ -176,6 +179,10 @@ public class HookService {
       d = steps.now(d.withHook(request.hook(), request.hookInstance()));
       patientId = validate(service, request);
       d = steps.now(d.withPatient(patientId, request.contextString("userId")));
+    }
+
+    if (CdsServiceRegistry.isImaging(service)) {
+      return imaging.decide(service, caller, request, patientId, d, steps::now, baseUrl);
     }
 
     // The binding travels with the model, and the shadow version with both: all come from the same

@@ -300,6 +300,8 @@ public class PatientDataService {
       subject = m.getSubject();
     } else if (resource instanceof org.hl7.fhir.r4.model.Encounter e) {
       subject = e.getSubject();
+    } else if (resource instanceof org.hl7.fhir.r4.model.ImagingStudy i) {
+      subject = i.getSubject();
     }
     if (subject == null || !subject.hasReference()) {
       return subject == null;

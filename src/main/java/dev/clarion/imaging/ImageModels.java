@@ -32,7 +32,7 @@ public class ImageModels {
   private final ObjectMapper mapper;
   private volatile Map<String, ImageModel> models;
 
-  ImageModels(
+  public ImageModels(
       @ConfigProperty(name = "clarion.models.dir", defaultValue = "models") Path dir,
       @ConfigProperty(name = "clarion.models.intra-op-threads", defaultValue = "1") int threads,
       ObjectMapper mapper) {
@@ -44,6 +44,19 @@ public class ImageModels {
   /** The imaging model with this id. */
   public Optional<ImageModel> find(String id) {
     return Optional.ofNullable(all().get(id));
+  }
+
+  /** The model card ({@code model-card.json} beside the descriptor) of a model, if it has one. */
+  public Optional<com.fasterxml.jackson.databind.JsonNode> card(String id) {
+    Path file = dir.resolve(id).resolve("model-card.json");
+    if (!find(id).isPresent() || !Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(mapper.readTree(file.toFile()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /** Every imaging model, by id. */

@@ -11,6 +11,21 @@ import java.util.Optional;
 @ConfigMapping(prefix = "clarion.imaging")
 public interface ImagingConfig {
 
+  /**
+   * Imaging services answer only when this is on. Off by default: the only imaging model shipped is
+   * a demonstration trained on synthetic images. While off, an imaging service is not offered (not
+   * in discovery, 404 when called).
+   */
+  @WithDefault("false")
+  boolean enabled();
+
+  /**
+   * Time budget for all DICOMweb calls of one hook call (series search, instances, metadata,
+   * frame); what is left of it bounds each call.
+   */
+  @WithDefault("3s")
+  Duration deadline();
+
   /** Timeout of one DICOMweb call (the hook's deadline may cut it shorter). */
   @WithDefault("2s")
   Duration callTimeout();

@@ -71,6 +71,22 @@ public final class StudyReader {
           "no-matching-series", "The selected series has no instances.");
     }
     String sopUid = DicomJson.string(instances.get(0), DicomJson.SOP_INSTANCE_UID);
+    return readInstance(client, endpoint, studyUid, seriesUid, sopUid, model, deadline);
+  }
+
+  /**
+   * Reads one known instance (as the explanation page does, to draw the image a decision used): its
+   * metadata checked against the model card, and its first frame.
+   */
+  public static RetrievedImage readInstance(
+      DicomWebClient client,
+      DicomWebEndpoint endpoint,
+      String studyUid,
+      String seriesUid,
+      String sopUid,
+      ImageModelDescriptor model,
+      long deadline) {
+    ImageModelDescriptor.Requires r = model.requires();
     JsonNode meta = client.metadata(endpoint, studyUid, seriesUid, sopUid, deadline);
     List<String> mismatches = ImageRequirements.mismatches(r, meta);
     if (!mismatches.isEmpty()) {

@@ -63,6 +63,7 @@ class ArchitectureTest {
               "card",
               Set.of(
                   "cds.api",
+                  "imaging",
                   "model",
                   "terminology",
                   "binding",

@@ -130,7 +130,8 @@ class ChainSealTest {
                 last.suggestionUuids(),
                 last.latencyMicros(),
                 last.shadow(),
-                last.recommendations());
+                last.recommendations(),
+                last.imaging());
         String hash = RecordHasher.hash(forged);
         try (PreparedStatement insert =
             c.prepareStatement(

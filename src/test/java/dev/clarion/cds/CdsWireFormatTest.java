@@ -49,7 +49,7 @@ class CdsWireFormatTest {
             null,
             null,
             new ServiceDefinition.Clarion(
-                "ascvd-pce", null, null, null, null, null, null, null, null));
+                "ascvd-pce", null, null, null, null, null, null, null, null, null));
     assertEquals(
         "{\"hook\":\"patient-view\",\"title\":\"T\",\"description\":\"D\",\"id\":\"x\"}",
         JSON.writeValueAsString(def.discovery()));

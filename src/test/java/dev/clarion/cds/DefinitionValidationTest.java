@@ -36,7 +36,7 @@ class DefinitionValidationTest {
 
   @Test
   void acceptsTheShippedDefinitions() {
-    new CdsServiceRegistry(config(Path.of("cds-hooks")), models, JSON);
+    registry(config(Path.of("cds-hooks")), models, true);
   }
 
   @Test
@@ -342,7 +342,7 @@ class DefinitionValidationTest {
     Files.copy(Path.of("cds-hooks/kfre.json"), services.resolve("kfre.json"));
     ModelRegistry registry = ModelRegistryAccess.create(models);
     try {
-      CdsServiceRegistry defs = new CdsServiceRegistry(config(services), registry, JSON);
+      CdsServiceRegistry defs = registry(config(services), registry, true);
       var def = defs.find("kfre").orElseThrow();
       var shadow = CdsServiceRegistry.shadow(def, registry.catalogue()).orElseThrow();
       assertEquals("1.2.0", shadow.model().descriptor().version());
@@ -395,13 +395,49 @@ class DefinitionValidationTest {
 
   private static void assertMessage(Path dir, String prefix) {
     DefinitionException e =
-        assertThrows(
-            DefinitionException.class, () -> new CdsServiceRegistry(config(dir), models, JSON));
+        assertThrows(DefinitionException.class, () -> registry(config(dir), models, true));
     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
   }
 
   private static Path write(Path dir, String name, String text) throws Exception {
     return Files.writeString(dir.resolve(name), text);
+  }
+
+  static final dev.clarion.imaging.ImageModels IMAGE_MODELS =
+      new dev.clarion.imaging.ImageModels(Path.of("models"), 1, JSON);
+
+  /** The registry as the application builds it, imaging services on or off. */
+  static CdsServiceRegistry registry(CdsConfig config, ModelRegistry models, boolean imaging) {
+    return new CdsServiceRegistry(config, models, IMAGE_MODELS, imagingConfig(imaging), JSON);
+  }
+
+  static dev.clarion.imaging.ImagingConfig imagingConfig(boolean enabled) {
+    return new dev.clarion.imaging.ImagingConfig() {
+      @Override
+      public boolean enabled() {
+        return enabled;
+      }
+
+      @Override
+      public java.time.Duration deadline() {
+        return java.time.Duration.ofSeconds(3);
+      }
+
+      @Override
+      public java.time.Duration callTimeout() {
+        return java.time.Duration.ofSeconds(2);
+      }
+
+      @Override
+      public java.util.Map<String, Endpoint> endpoints() {
+        return java.util.Map.of();
+      }
+
+      @Override
+      public CircuitBreaker circuitBreaker() {
+        throw new UnsupportedOperationException("not read by the definition checks");
+      }
+    };
   }
 
   static CdsConfig config(Path dir) {

@@ -40,7 +40,7 @@ class PatientDataServiceTest {
                   "author", "Practitioner/{{userPractitionerId}}")),
           null,
           new ServiceDefinition.Clarion(
-              "ascvd-pce", List.of("author"), null, null, null, null, null, null, null));
+              "ascvd-pce", List.of("author"), null, null, null, null, null, null, null, null));
 
   @Test
   void missingOptionalKeyBecomesANoteForTheCard() throws Exception {

@@ -63,6 +63,8 @@ public final class Orthanc implements AutoCloseable {
     config.putObject("RegisteredUsers").put(USER, PASSWORD);
     config.putArray("Plugins").add(DICOMWEB_PLUGIN.toString());
     config.putObject("DicomWeb").put("Enable", true).put("Root", "/dicom-web/");
+    // A test replaces an instance's pixels under the same UIDs (the image changed in the PACS)
+    config.put("OverwriteInstances", true);
     Path file = dir.resolve("orthanc.json");
     Fixtures.JSON.writeValue(file.toFile(), config);
     Process p =

@@ -107,23 +107,32 @@ public final class TestEhr {
     }
   }
 
-  /** The services the test EHR may call: every service in cds-hooks/ (a new one needs no edit). */
+  /**
+   * The services the test EHR may call in the default test run: every service in cds-hooks/ but the
+   * imaging ones, which are off unless {@code clarion.imaging.enabled} (a new one needs no edit).
+   */
   public static final List<String> SERVICES = services();
 
   private static List<String> services() {
     try (var files = java.nio.file.Files.list(java.nio.file.Path.of("cds-hooks"))) {
-      return files
-          .map(f -> f.getFileName().toString())
-          .filter(n -> n.endsWith(".json"))
-          .map(n -> n.substring(0, n.length() - ".json".length()))
-          .sorted()
-          .toList();
+      List<String> ids = new java.util.ArrayList<>();
+      for (java.nio.file.Path f :
+          files.filter(n -> n.getFileName().toString().endsWith(".json")).sorted().toList()) {
+        if (!Fixtures.JSON.readTree(f.toFile()).path("clarion").has("imaging")) {
+          String n = f.getFileName().toString();
+          ids.add(n.substring(0, n.length() - ".json".length()));
+        }
+      }
+      return List.copyOf(ids);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
 
-  /** Registers the test EHR if this Quarkus app's database does not have it yet. */
+  /**
+   * Registers the test EHR if this Quarkus app's database does not have it yet, for every service
+   * the app offers.
+   */
   public static synchronized void ensureRegistered() {
     ClientRegistry registry = Arc.container().instance(ClientRegistry.class).get();
     if (registry.list().stream().anyMatch(c -> c.iss().equals(ISS))) {
@@ -133,9 +142,13 @@ public final class TestEhr {
         ConfigProvider.getConfig()
             .getOptionalValues("clarion.fhir.allowed-servers", String.class)
             .orElse(List.of());
+    List<String> offered =
+        Arc.container().instance(dev.clarion.cds.CdsServiceRegistry.class).get().all().stream()
+            .map(s -> s.id())
+            .toList();
     registry.create(
         new ClientRegistration(
-            ISS, null, "Test EHR", publicJwks(ES384, RS384), List.of(), SERVICES, servers, true),
+            ISS, null, "Test EHR", publicJwks(ES384, RS384), List.of(), offered, servers, true),
         "test-setup");
   }
 

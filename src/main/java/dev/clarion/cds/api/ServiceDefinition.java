@@ -41,6 +41,9 @@ public record ServiceDefinition(
    *     recommendations.json}, each with a {@code treatment}) whose medication a selected order is
    *     compared with — the card says whether the selection matches what the topic's rule
    *     recommends for this patient; other orders get no card
+   * @param imaging for an imaging model ({@code models/<model>/image-model.json}): which prefetch
+   *     key holds the patient's ImagingStudy resources (with their Endpoint); the service answers
+   *     only when {@code clarion.imaging.enabled} is on
    */
   public record Clarion(
       String model,
@@ -51,7 +54,8 @@ public record ServiceDefinition(
       Orders orders,
       Shadow shadow,
       Boolean silent,
-      List<String> selection) {
+      List<String> selection,
+      Imaging imaging) {
 
     /** The refusal codes a service may set a card policy for. */
     public static final List<String> REFUSAL_CODES =
@@ -95,6 +99,12 @@ public record ServiceDefinition(
    * else its candidate {@code models/<model>/candidates/<version>/}.
    */
   public record Shadow(String model, String version) {}
+
+  /**
+   * An imaging service's data: the prefetch key of the patient's studies, e.g. {@code
+   * ImagingStudy?patient={{context.patientId}}&modality=DX&_sort=-started&_include=ImagingStudy:endpoint}.
+   */
+  public record Imaging(String studies) {}
 
   /** An input and the bound it must be below. */
   public record Below(String input, double below) {}
