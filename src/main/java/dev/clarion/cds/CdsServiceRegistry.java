@@ -110,6 +110,23 @@ public class CdsServiceRegistry implements ScenarioSource, ServiceCatalog {
     }
   }
 
+  /**
+   * Checks every imaging service against a set of imaging models about to be activated: its model
+   * is still there.
+   *
+   * @throws DefinitionException naming the service file and field
+   */
+  public void checkImagingAgainst(ImageModels.Loaded next) {
+    for (ServiceDefinition def : services.values()) {
+      if (isImaging(def) && !next.models().containsKey(def.clarion().model())) {
+        throw new DefinitionException(
+            files.get(def.id()),
+            "clarion.model",
+            "names no imaging model (models/" + def.clarion().model() + "/image-model.json)");
+      }
+    }
+  }
+
   /** Whether a service runs an imaging model ({@code clarion.imaging}). */
   public static boolean isImaging(ServiceDefinition def) {
     return def.clarion() != null && def.clarion().imaging() != null;

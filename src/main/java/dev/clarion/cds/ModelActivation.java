@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.catalogue.ModelConfig;
 import dev.clarion.catalogue.ModelRegistry;
 import dev.clarion.error.DefinitionException;
+import dev.clarion.imaging.ImageModels;
 import dev.clarion.model.OnnxModel;
 import dev.clarion.telemetry.Telemetry;
 import io.agroal.api.AgroalDataSource;
@@ -47,6 +48,7 @@ public class ModelActivation {
   public record Result(List<String> changes, Map<String, String> models) {}
 
   private final ModelRegistry models;
+  private final ImageModels imageModels;
   private final CdsServiceRegistry services;
   private final AgroalDataSource db;
   private final ObjectMapper mapper;
@@ -59,6 +61,7 @@ public class ModelActivation {
 
   ModelActivation(
       ModelRegistry models,
+      ImageModels imageModels,
       CdsServiceRegistry services,
       AgroalDataSource db,
       ObjectMapper mapper,
@@ -66,6 +69,7 @@ public class ModelActivation {
       ModelConfig config,
       Telemetry telemetry) {
     this.models = models;
+    this.imageModels = imageModels;
     this.services = services;
     this.db = db;
     this.mapper = mapper;
@@ -107,13 +111,23 @@ public class ModelActivation {
    */
   public synchronized Result reload(String actor) {
     ModelRegistry.Catalogue next = models.read();
+    ImageModels.Loaded nextImaging;
     try {
-      services.checkAgainst(next);
+      nextImaging = imageModels.read();
     } catch (DefinitionException e) {
       models.discard(next);
       throw e;
     }
-    List<String> changes = models.activate(next);
+    try {
+      services.checkAgainst(next);
+      services.checkImagingAgainst(nextImaging);
+    } catch (DefinitionException e) {
+      models.discard(next);
+      imageModels.discard(nextImaging);
+      throw e;
+    }
+    List<String> changes = new java.util.ArrayList<>(models.activate(next));
+    changes.addAll(imageModels.activate(nextImaging));
     record(actor, next, changes);
     LOG.infof(
         "Model catalogue activated by %s: %s",
@@ -128,13 +142,16 @@ public class ModelActivation {
     for (OnnxModel m : models.all()) {
       active.put(m.descriptor().id(), m.descriptor().version());
     }
+    imageModels.all().forEach((id, m) -> active.put(id, m.descriptor().version()));
     return active;
   }
 
   private void watch() {
     try {
-      String onDisk = models.fingerprintOnDisk();
-      if (onDisk.equals(models.catalogue().fingerprint()) || onDisk.equals(failedFingerprint)) {
+      // The tabular catalogue's files and the imaging models' files: a change in either reloads.
+      String onDisk = models.fingerprintOnDisk() + "+" + imageModels.fingerprintOnDisk();
+      String active = models.catalogue().fingerprint() + "+" + imageModels.fingerprint();
+      if (onDisk.equals(active) || onDisk.equals(failedFingerprint)) {
         return;
       }
       try {

@@ -95,7 +95,7 @@ class ChainSealTest {
                     + " outcome, reason_code, reasons::text, http_status, model_id, model_version,"
                     + " model_sha256, inputs::text, output::text, attributions::text,"
                     + " card_uuids::text, suggestion_uuids::text, latency_micros, shadow::text,"
-                    + " recommendations::text"
+                    + " recommendations::text, imaging::text"
                     + " from decision"
                     + " order by seq desc limit 1")) {
           rs.next();

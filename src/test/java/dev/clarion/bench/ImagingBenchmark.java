@@ -9,6 +9,7 @@ import dev.clarion.imaging.OcclusionSaliency;
 import dev.clarion.imaging.StudyReader;
 import dev.clarion.support.DicomFiles;
 import dev.clarion.support.Orthanc;
+import dev.clarion.support.SyntheticStudies;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +35,7 @@ class ImagingBenchmark {
   void timeToAResultForOneStudy() throws Exception {
     int iterations = Integer.getInteger("bench.imaging-iterations", 300);
     ObjectMapper json = new ObjectMapper();
-    int[] pixels = heldOutImage(2);
+    int[] pixels = SyntheticStudies.heldOut(2);
     try (Orthanc pacs = Orthanc.start("benchmark");
         ImageModel model =
             ImageModel.load(
@@ -44,22 +44,7 @@ class ImagingBenchmark {
                 OrtEnvironment.getEnvironment(),
                 1)) {
       String study = "1.2.826.0.1.3680043.10.1234.900";
-      pacs.store(
-          DicomFiles.write(
-              new DicomFiles.Instance(
-                  "SYN-900",
-                  "Synthetic^Benchmark",
-                  study,
-                  study + ".1",
-                  study + ".1.1",
-                  "DX",
-                  "CHEST",
-                  "MONOCHROME2",
-                  12,
-                  0.5,
-                  64,
-                  64,
-                  pixels)));
+      pacs.store(DicomFiles.write(SyntheticStudies.chest(study, "900", "DX", pixels)));
       DicomWebEndpoint endpoint =
           new DicomWebEndpoint(
               pacs.dicomWeb(),
@@ -119,21 +104,5 @@ class ImagingBenchmark {
         what,
         s[s.length / 2] / 1e6,
         s[(int) Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)] / 1e6);
-  }
-
-  static int[] heldOutImage(int index) throws Exception {
-    byte[] raw;
-    try (GZIPInputStream in =
-        new GZIPInputStream(
-            java.nio.file.Files.newInputStream(
-                Path.of("models/lesion-demo/heldout/images.u16.gz")))) {
-      raw = in.readAllBytes();
-    }
-    int[] out = new int[64 * 64];
-    for (int i = 0; i < out.length; i++) {
-      int off = (index * out.length + i) * 2;
-      out[i] = (raw[off] & 0xFF) | (raw[off + 1] & 0xFF) << 8;
-    }
-    return out;
   }
 }

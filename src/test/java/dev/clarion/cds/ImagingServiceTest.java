@@ -15,19 +15,16 @@ import dev.clarion.support.DicomFiles;
 import dev.clarion.support.Fixtures;
 import dev.clarion.support.OrthancResource;
 import dev.clarion.support.Sql;
+import dev.clarion.support.SyntheticStudies;
 import dev.clarion.support.TestEhr;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -59,39 +56,15 @@ class ImagingServiceTest {
 
   @Inject DataSource db;
 
-  static int[] heldOut(int index) throws Exception {
-    try (InputStream in =
-        new GZIPInputStream(
-            Files.newInputStream(Path.of("models/lesion-demo/heldout/images.u16.gz")))) {
-      byte[] raw = in.readAllBytes();
-      int[] out = new int[64 * 64];
-      for (int i = 0; i < out.length; i++) {
-        int off = (index * out.length + i) * 2;
-        out[i] = (raw[off] & 0xFF) | (raw[off + 1] & 0xFF) << 8;
-      }
-      return out;
-    }
+  static int[] heldOut(int index) {
+    return SyntheticStudies.heldOut(index);
   }
 
   /** Stores one synthetic chest image (held-out image {@code index}) as study {@code n}. */
   static String store(int n, int index, String modality) throws Exception {
     String study = ROOT + n;
     OrthancResource.pacs.store(
-        DicomFiles.write(
-            new DicomFiles.Instance(
-                "SYN-" + n,
-                "Synthetic^Imaging" + n,
-                study,
-                study + ".1",
-                study + ".1.1",
-                modality,
-                "CHEST",
-                "MONOCHROME2",
-                12,
-                0.5,
-                64,
-                64,
-                heldOut(index))));
+        DicomFiles.write(SyntheticStudies.chest(study, "" + n, modality, heldOut(index))));
     return study;
   }
 
@@ -173,7 +146,7 @@ class ImagingServiceTest {
     assertEquals("lesion-demo", recorded.at("/model/id").asText());
     assertEquals(225, recorded.at("/saliency/drops").size());
     String text = recorded.toString();
-    assertFalse(text.contains("Synthetic^Imaging") || text.contains("Basic "), "no PHI, no secret");
+    assertFalse(text.contains("Synthetic^Patient") || text.contains("Basic "), "no PHI, no secret");
     assertEquals("lesion-demo", Sql.decision(db, request, "model_id"));
 
     JsonNode seen = Browser.run("imaging-page.mjs", Map.of("LINK", link, "SHOT", "imaging.png"));
@@ -257,21 +230,7 @@ class ImagingServiceTest {
     String link = call(request).at("/cards/0/links/0/url").asText();
     // The PACS now holds other pixels under the same UIDs
     OrthancResource.pacs.store(
-        DicomFiles.write(
-            new DicomFiles.Instance(
-                "SYN-2",
-                "Synthetic^Imaging2",
-                study,
-                study + ".1",
-                study + ".1.1",
-                "DX",
-                "CHEST",
-                "MONOCHROME2",
-                12,
-                0.5,
-                64,
-                64,
-                heldOut(4))));
+        DicomFiles.write(SyntheticStudies.chest(study, "2", "DX", heldOut(4))));
     JsonNode seen =
         Browser.run("imaging-page.mjs", Map.of("LINK", link, "SHOT", "imaging-changed.png"));
     assertNotNull(seen.get("warning").textValue(), "a warning");
@@ -285,22 +244,7 @@ class ImagingServiceTest {
     ObjectNode ok = request("img-3", study, OrthancResource.pacs.dicomWeb(), "DX");
     assertEquals(1, call(ok).get("cards").size());
     String mr = ROOT + "4";
-    OrthancResource.pacs.store(
-        DicomFiles.write(
-            new DicomFiles.Instance(
-                "SYN-4",
-                "Synthetic^Imaging4",
-                mr,
-                mr + ".1",
-                mr + ".1.1",
-                "MR",
-                "CHEST",
-                "MONOCHROME2",
-                12,
-                0.5,
-                64,
-                64,
-                heldOut(5))));
+    OrthancResource.pacs.store(DicomFiles.write(SyntheticStudies.chest(mr, "4", "MR", heldOut(5))));
     ObjectNode request = request("img-4", mr, OrthancResource.pacs.dicomWeb(), "DX");
     JsonNode card = call(request).at("/cards/0");
     assertTrue(card.get("summary").asText().contains("not calculated"), card + "");

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.clarion.support.DicomFiles;
 import dev.clarion.support.Orthanc;
+import dev.clarion.support.SyntheticStudies;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -72,32 +73,26 @@ class DicomWebRetrievalTest {
   }
 
   /** A synthetic chest DX instance of held-out image {@code index}, in its own study. */
-  static DicomFiles.Instance chest(int study, int index) throws java.io.IOException {
-    HeldOut heldOut =
-        DicomWebRetrievalTest.heldOut != null ? DicomWebRetrievalTest.heldOut : HeldOut.read();
-    return new DicomFiles.Instance(
-        "SYN-" + study,
-        "Synthetic^Patient" + study,
-        ROOT + study,
-        ROOT + study + ".1",
-        ROOT + study + ".1.1",
-        "DX",
-        "CHEST",
-        "MONOCHROME2",
-        12,
-        0.5,
-        64,
-        64,
-        heldOut.images().get(index));
+  static DicomFiles.Instance chest(int study, int index) {
+    return SyntheticStudies.chest(ROOT + study, "" + study, "DX", SyntheticStudies.heldOut(index));
+  }
+
+  /** Reads a study as the model would, within 5 s. */
+  static StudyReader.RetrievedImage read(DicomWebEndpoint e, String studyUid) {
+    return StudyReader.read(
+        CLIENT, e, studyUid, model.descriptor(), deadline(Duration.ofSeconds(5)));
+  }
+
+  /** The refusal reading a study gets. */
+  static ImageRefusedException refusal(DicomWebEndpoint e, String studyUid) {
+    return assertThrows(ImageRefusedException.class, () -> read(e, studyUid));
   }
 
   @Test
   void readsTheStoredFrameWithItsIdentifiersAndScoresItAsTheRecipeDid() throws Exception {
     DicomFiles.Instance i = chest(1, 2); // held-out image 2 carries a lesion
     pacs.store(DicomFiles.write(i));
-    StudyReader.RetrievedImage image =
-        StudyReader.read(
-            CLIENT, endpoint, i.studyUid(), model.descriptor(), deadline(Duration.ofSeconds(5)));
+    StudyReader.RetrievedImage image = read(endpoint, i.studyUid());
     assertEquals(i.seriesUid(), image.seriesUid());
     assertEquals(i.sopUid(), image.sopUid());
     assertEquals("DX", image.modality());
@@ -122,9 +117,7 @@ class DicomWebRetrievalTest {
   void aBigEndianInstanceIsTranscodedByThePacsAndReadTheSame() throws Exception {
     DicomFiles.Instance i = chest(2, 3);
     pacs.store(DicomFiles.write(i, DicomFiles.EXPLICIT_BE));
-    StudyReader.RetrievedImage image =
-        StudyReader.read(
-            CLIENT, endpoint, i.studyUid(), model.descriptor(), deadline(Duration.ofSeconds(5)));
+    StudyReader.RetrievedImage image = read(endpoint, i.studyUid());
     assertArrayEquals(i.pixels(), image.frame().values());
   }
 
@@ -132,16 +125,7 @@ class DicomWebRetrievalTest {
   void aStudyWithoutAnAcceptedModalityIsRefusedNamingWhatItHas() throws Exception {
     DicomFiles.Instance i = chest(3, 4).withModality("MR");
     pacs.store(DicomFiles.write(i));
-    ImageRefusedException e =
-        assertThrows(
-            ImageRefusedException.class,
-            () ->
-                StudyReader.read(
-                    CLIENT,
-                    endpoint,
-                    i.studyUid(),
-                    model.descriptor(),
-                    deadline(Duration.ofSeconds(5))));
+    ImageRefusedException e = refusal(endpoint, i.studyUid());
     assertEquals("no-matching-series", e.code());
     assertTrue(
         e.getMessage().contains("MR") && e.getMessage().contains("DX or CR"), e.getMessage());
@@ -166,16 +150,7 @@ class DicomWebRetrievalTest {
             64,
             base.pixels());
     pacs.store(DicomFiles.write(i));
-    ImageRefusedException e =
-        assertThrows(
-            ImageRefusedException.class,
-            () ->
-                StudyReader.read(
-                    CLIENT,
-                    endpoint,
-                    i.studyUid(),
-                    model.descriptor(),
-                    deadline(Duration.ofSeconds(5))));
+    ImageRefusedException e = refusal(endpoint, i.studyUid());
     assertEquals("image-attributes", e.code());
     assertTrue(e.getMessage().contains("Bits Stored (0028,0101) is 10"), e.getMessage());
     assertTrue(e.getMessage().contains("Pixel Spacing (0028,0030) is 2 mm"), e.getMessage());
@@ -190,16 +165,7 @@ class DicomWebRetrievalTest {
             i,
             "1.2.840.10008.1.2.4.90",
             "not a JPEG 2000 codestream".getBytes(StandardCharsets.US_ASCII)));
-    ImageRefusedException e =
-        assertThrows(
-            ImageRefusedException.class,
-            () ->
-                StudyReader.read(
-                    CLIENT,
-                    endpoint,
-                    i.studyUid(),
-                    model.descriptor(),
-                    deadline(Duration.ofSeconds(5))));
+    ImageRefusedException e = refusal(endpoint, i.studyUid());
     assertEquals("unsupported-transfer-syntax", e.code(), e.getMessage());
     assertTrue(e.getMessage().contains("1.2.840.10008.1.2.4.90"), e.getMessage());
   }
@@ -208,16 +174,7 @@ class DicomWebRetrievalTest {
   void aWrongCredentialIsRefusedWithoutSayingIt() throws Exception {
     DicomWebEndpoint wrong =
         new DicomWebEndpoint(pacs.dicomWeb(), basic(Orthanc.USER, "wrong-secret"));
-    ImageRefusedException e =
-        assertThrows(
-            ImageRefusedException.class,
-            () ->
-                StudyReader.read(
-                    CLIENT,
-                    wrong,
-                    ROOT + "1",
-                    model.descriptor(),
-                    deadline(Duration.ofSeconds(5))));
+    ImageRefusedException e = refusal(wrong, ROOT + "1");
     assertEquals("pacs-unauthorized", e.code());
     assertTrue(!e.getMessage().contains("wrong-secret") && !wrong.toString().contains("Basic"));
   }
@@ -230,12 +187,7 @@ class DicomWebRetrievalTest {
     }
     DicomWebEndpoint down = new DicomWebEndpoint("http://127.0.0.1:" + port + "/dicom-web", null);
     long t0 = System.nanoTime();
-    ImageRefusedException e =
-        assertThrows(
-            ImageRefusedException.class,
-            () ->
-                StudyReader.read(
-                    CLIENT, down, ROOT + "1", model.descriptor(), deadline(Duration.ofSeconds(5))));
+    ImageRefusedException e = refusal(down, ROOT + "1");
     assertEquals("pacs-unavailable", e.code());
     assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(2).toNanos());
   }
