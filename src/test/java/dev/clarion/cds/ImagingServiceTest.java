@@ -275,6 +275,32 @@ class ImagingServiceTest {
   }
 
   @Test
+  void aSlowPacsIsCutOffAtTheDeadlineWithACardSayingSo() throws Exception {
+    String slow = "http://127.0.0.1:" + OrthancResource.slow.getAddress().getPort() + "/dicom-web";
+    ObjectNode request = request("img-9", ROOT + "1", slow, "DX");
+    long t0 = System.nanoTime();
+    JsonNode card = call(request).at("/cards/0");
+    long took = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(took < 2_500, "answered after " + took + " ms with a 1 s DICOMweb deadline");
+    assertTrue(card.get("detail").asText().contains("did not answer in time"), card + "");
+    assertEquals("pacs-timeout", Sql.decision(db, request, "reason_code"));
+  }
+
+  @Test
+  void pixelDataInASyntaxThePathDoesNotReadGivesACardNamingIt() throws Exception {
+    String study = ROOT + "10";
+    OrthancResource.pacs.store(
+        DicomFiles.writeEncapsulated(
+            SyntheticStudies.chest(study, "10", "DX", heldOut(6)),
+            "1.2.840.10008.1.2.4.90",
+            "not a JPEG 2000 codestream".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    ObjectNode request = request("img-10", study, OrthancResource.pacs.dicomWeb(), "DX");
+    JsonNode card = call(request).at("/cards/0");
+    assertTrue(card.get("detail").asText().contains("1.2.840.10008.1.2.4.90"), card + "");
+    assertEquals("unsupported-transfer-syntax", Sql.decision(db, request, "reason_code"));
+  }
+
+  @Test
   void aPatientWithoutAStudyGetsNoCard() throws Exception {
     ObjectNode request = request("img-7", ROOT + "1", OrthancResource.pacs.dicomWeb(), "DX");
     ((ObjectNode) request.at("/prefetch")).putNull("studies");

@@ -7,41 +7,65 @@ import java.util.Map;
 
 /**
  * The imaging tests' PACS as a Quarkus test resource: a fresh Orthanc, registered as the DICOMweb
- * endpoint {@code pacs} for the test EHR (with its credential), imaging services on.
+ * endpoint {@code pacs} for the test EHR (with its credential), with a PACS that is down ({@code
+ * down}) and one that answers nothing for 10 s ({@code slow}) registered too; imaging services on,
+ * with a 1 s DICOMweb deadline.
  */
 public class OrthancResource implements QuarkusTestResourceLifecycleManager {
 
   public static volatile Orthanc pacs;
 
+  /** A DICOMweb server that answers nothing for 10 s: the slow-PACS case. */
+  public static volatile com.sun.net.httpserver.HttpServer slow;
+
   @Override
   public Map<String, String> start() {
     try {
       pacs = Orthanc.start("service");
+      slow =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      slow.createContext(
+          "/",
+          x -> {
+            try {
+              Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            x.close();
+          });
+      slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+      slow.start();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return Map.of(
-        "clarion.imaging.enabled",
-        "true",
-        "clarion.imaging.endpoints.pacs.url",
-        pacs.dicomWeb(),
-        "clarion.imaging.endpoints.pacs.authorization",
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString(
-                    (Orthanc.USER + ":" + Orthanc.PASSWORD).getBytes(StandardCharsets.UTF_8)),
-        "clarion.imaging.endpoints.pacs.clients",
-        TestEhr.ISS,
+    return Map.ofEntries(
+        Map.entry("clarion.imaging.deadline", "1s"),
+        Map.entry(
+            "clarion.imaging.endpoints.slow.url",
+            "http://127.0.0.1:" + slow.getAddress().getPort() + "/dicom-web"),
+        Map.entry("clarion.imaging.endpoints.slow.clients", TestEhr.ISS),
+        Map.entry("clarion.imaging.enabled", "true"),
+        Map.entry("clarion.imaging.endpoints.pacs.url", pacs.dicomWeb()),
+        Map.entry(
+            "clarion.imaging.endpoints.pacs.authorization",
+            "Basic "
+                + Base64.getEncoder()
+                    .encodeToString(
+                        (Orthanc.USER + ":" + Orthanc.PASSWORD).getBytes(StandardCharsets.UTF_8))),
+        Map.entry("clarion.imaging.endpoints.pacs.clients", TestEhr.ISS),
         // A PACS nobody listens on, registered too: the PACS-down case
-        "clarion.imaging.endpoints.down.url",
-        "http://127.0.0.1:9/dicom-web",
-        "clarion.imaging.endpoints.down.clients",
-        TestEhr.ISS);
+        Map.entry("clarion.imaging.endpoints.down.url", "http://127.0.0.1:9/dicom-web"),
+        Map.entry("clarion.imaging.endpoints.down.clients", TestEhr.ISS));
   }
 
   @Override
   public void stop() {
     try {
+      if (slow != null) {
+        slow.stop(0);
+      }
       if (pacs != null) {
         pacs.close();
       }
