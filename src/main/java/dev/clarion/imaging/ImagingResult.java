@@ -52,12 +52,20 @@ public record ImagingResult(
     return f < 1 / 3.0 ? a : f < 2 / 3.0 ? b : c;
   }
 
+  /**
+   * A probability as a percentage with one decimal, never rounded to a certainty: {@code 0.9998 →
+   * "> 99.9 %"}, {@code 0.0002 → "< 0.1 %"}.
+   */
+  public static String percent(double p) {
+    return p >= 0.9995 ? "> 99.9 %" : p < 0.0005 ? "< 0.1 %" : Formats.percent(p);
+  }
+
   /** The card's summary line (under 140 characters, CDS Hooks 2.0 §Card). */
   public String summary() {
     String s =
         Formats.capitalized(band().label())
             + ": "
-            + Formats.percent(probability())
+            + percent(probability())
             + (model.demonstration() ? " (DEMONSTRATION model, not for clinical use)" : "");
     return s.length() <= 140 ? s : s.substring(0, 139) + "…";
   }
@@ -69,7 +77,7 @@ public record ImagingResult(
     d.append("**")
         .append(model.label())
         .append(": ")
-        .append(Formats.percent(probability()))
+        .append(percent(probability()))
         .append("** (")
         .append(band().label())
         .append("), from ")

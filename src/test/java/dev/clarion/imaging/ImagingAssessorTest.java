@@ -124,4 +124,12 @@ class ImagingAssessorTest {
     assertEquals("low", r.band().code());
     assertTrue(r.summary().startsWith("No simulated lesion found: "), r.summary());
   }
+
+  @Test
+  void aProbabilityIsNeverShownAsACertainty() {
+    assertEquals("> 99.9 %", ImagingResult.percent(0.99981));
+    assertEquals("99.9 %", ImagingResult.percent(0.9993));
+    assertEquals("< 0.1 %", ImagingResult.percent(0.0002));
+    assertEquals("86.6 %", ImagingResult.percent(0.866));
+  }
 }
