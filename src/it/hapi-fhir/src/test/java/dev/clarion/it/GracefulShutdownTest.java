@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,10 @@ import org.junit.jupiter.api.Test;
  * once while liveness stays UP, the replica must keep answering through {@code
  * quarkus.shutdown.delay}, and every call it answered with 200 — before or after the signal — must
  * have its durable decision record once the process has exited (the decision writer drains its
- * queue last).
+ * queue last). The converse need not hold: a call in flight when the server closes its connections
+ * may be recorded and its answer lost (CI, 2026-12-06: 459 records for 458 answers, one connection
+ * broken at close) — as after any network failure the EHR shows no card; every record must still be
+ * of a call the client made.
  *
  * <p>Figures go to {@code target/graceful-shutdown.txt}.
  */
@@ -62,6 +66,9 @@ class GracefulShutdownTest {
       AtomicInteger otherStatus = new AtomicInteger();
       AtomicInteger refusedAfterDelay = new AtomicInteger();
       AtomicInteger refusedConnections = new AtomicInteger();
+      // Calls whose connection broke before an answer arrived: one may still have been recorded
+      // (its answer lost as the server closed), never answered without a record.
+      Set<String> broken = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
       Thread[] load = new Thread[4];
       for (int w = 0; w < load.length; w++) {
@@ -102,6 +109,7 @@ class GracefulShutdownTest {
                         otherStatus.incrementAndGet();
                       }
                     } catch (IOException e) {
+                      broken.add(hookInstance);
                       refusedConnections.incrementAndGet(); // after the delay: no longer accepting
                       sleep(50);
                     } catch (InterruptedException e) {
@@ -149,6 +157,8 @@ class GracefulShutdownTest {
 
       int missing = 0;
       int wrongCard = 0;
+      int lostAnswers = 0;
+      int unexplained = 0;
       long records;
       try (Connection c = postgres.getPostgresDatabase().getConnection();
           PreparedStatement find =
@@ -166,6 +176,17 @@ class GracefulShutdownTest {
           }
         }
         records = single(c, "select count(*) from decision");
+        try (PreparedStatement all = c.prepareStatement("select hook_instance from decision");
+            ResultSet rs = all.executeQuery()) {
+          while (rs.next()) {
+            String h = rs.getString(1);
+            if (!answered.containsKey(h) && !broken.contains(h)) {
+              unexplained++;
+            } else if (!answered.containsKey(h)) {
+              lostAnswers++;
+            }
+          }
+        }
         // A production run: the shipped recommendation rules have no clinical review yet, so a
         // rule that fires is recorded as withheld and left off the card; none is recorded as
         // applying.
@@ -208,7 +229,8 @@ class GracefulShutdownTest {
                   + "  process exited after SIGTERM:  %.1f s%n"
                   + "  decision records stored:       %d%n"
                   + "  answered but not recorded:     %d%n"
-                  + "  recorded with another card:    %d%n",
+                  + "  recorded with another card:    %d%n"
+                  + "  recorded, answer lost at close: %d (the connection broke before it arrived)%n",
               DELAY_SECONDS,
               readinessDown,
               livenessUpWhileReadinessDown,
@@ -221,7 +243,8 @@ class GracefulShutdownTest {
               exited,
               records,
               missing,
-              wrongCard);
+              wrongCard,
+              lostAnswers);
       System.out.println(report);
       Files.writeString(Path.of("target/graceful-shutdown.txt"), report);
 
@@ -234,7 +257,14 @@ class GracefulShutdownTest {
           0, otherStatus.get(), "no call refused or failed before the delay ended: " + report);
       assertEquals(0, missing, "answered decisions missing from the record: " + report);
       assertEquals(0, wrongCard, report);
-      assertEquals(answered.size(), records, "one record per answered call: " + report);
+      // Every record is of a call the client made: answered, or one whose connection broke as the
+      // server closed after committing it (the EHR shows no card and may call again; the record
+      // says what was decided). Never a record of nothing, never an answer without a record.
+      assertEquals(0, unexplained, "records of calls the client did not make: " + report);
+      assertEquals(answered.size() + lostAnswers, records, "one record per call: " + report);
+      assertTrue(
+          lostAnswers <= load.length,
+          "at most the calls in flight at close lose their answer: " + report);
     }
   }
 
