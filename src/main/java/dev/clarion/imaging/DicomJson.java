@@ -25,8 +25,6 @@ final class DicomJson {
   static final String PIXEL_REPRESENTATION = "00280103";
   static final String RESCALE_INTERCEPT = "00281052";
   static final String RESCALE_SLOPE = "00281053";
-  static final String TRANSFER_SYNTAX = "00020010";
-  static final String AVAILABLE_TRANSFER_SYNTAX = "00083002";
 
   private DicomJson() {}
 

@@ -3,7 +3,6 @@ package dev.clarion.imaging;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,10 +54,5 @@ public class ImagingEndpoints {
 
   static String strip(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  /** For the start-up log: how many endpoints, never their credentials. */
-  public Map<String, Integer> summary() {
-    return Map.of("endpoints", registered.size());
   }
 }
