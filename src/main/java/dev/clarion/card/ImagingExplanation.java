@@ -11,6 +11,7 @@ import dev.clarion.imaging.ImageModels;
 import dev.clarion.imaging.ImageRefusedException;
 import dev.clarion.imaging.ImagingConfig;
 import dev.clarion.imaging.ImagingEndpoints;
+import dev.clarion.imaging.ImagingResult;
 import dev.clarion.imaging.Saliency;
 import dev.clarion.imaging.SaliencyOverlay;
 import dev.clarion.imaging.StudyReader;
@@ -117,18 +118,7 @@ class ImagingExplanation {
               p.at("/normalise/mean").asText() + " / " + p.at("/normalise/std").asText(),
               null));
       Saliency s = saliency(r.imaging);
-      double[] c = s.strongestCentre();
-      double rows = img.path("rows").asDouble();
-      double cols = img.path("columns").asDouble();
-      where =
-          "The result depended most on the region around row "
-              + Math.round((c[0] + 0.5) * rows / s.rows() - 0.5)
-              + ", column "
-              + Math.round((c[1] + 0.5) * cols / s.columns() - 0.5)
-              + " of the stored image (as displayed, not patient laterality): hiding it lowered the"
-              + " probability by "
-              + String.format(java.util.Locale.ROOT, "%.1f", s.strongestDrop() * 100)
-              + " percentage points.";
+      where = ImagingResult.where(s, img.path("rows").asInt(), img.path("columns").asInt());
       if (model.isEmpty()) {
         warning = "The model " + r.modelId + " is no longer loaded: the image cannot be drawn.";
       } else {

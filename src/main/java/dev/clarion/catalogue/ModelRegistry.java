@@ -19,14 +19,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -348,31 +344,15 @@ public class ModelRegistry {
    * candidate folders.
    */
   private static String fingerprint(Path dir) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      List<Path> folders = new ArrayList<>();
-      for (Path folder : modelFolders(dir)) {
-        folders.add(folder);
-        folders.addAll(candidateFolders(folder));
-      }
-      if (Files.isDirectory(dir.resolve(ValueSetLibrary.FOLDER))) {
-        folders.add(dir.resolve(ValueSetLibrary.FOLDER)); // a new value set version is a change
-      }
-      for (Path folder : folders) {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(folder)) {
-          files = list.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path file : files) {
-          digest.update(dir.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
-          digest.update((byte) 0);
-          digest.update(Files.readAllBytes(file));
-        }
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    List<Path> folders = new ArrayList<>();
+    for (Path folder : modelFolders(dir)) {
+      folders.add(folder);
+      folders.addAll(candidateFolders(folder));
     }
+    if (Files.isDirectory(dir.resolve(ValueSetLibrary.FOLDER))) {
+      folders.add(dir.resolve(ValueSetLibrary.FOLDER)); // a new value set version is a change
+    }
+    return ModelLoader.fingerprint(dir, folders);
   }
 
   private static String sha(OnnxModel m) {

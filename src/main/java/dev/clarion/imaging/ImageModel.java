@@ -8,13 +8,11 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.error.DefinitionException;
+import dev.clarion.model.ModelLoader;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -71,19 +69,14 @@ public final class ImageModel implements AutoCloseable {
     if (!d.id().equals(file.getParent().getFileName().toString())) {
       throw new DefinitionException(file, "id", "must equal the model's folder name");
     }
-    for (var f :
-        Map.of(
-                "name", nz(d.name()),
-                "label", nz(d.label()),
-                "version", nz(d.version()),
-                "artifact", nz(d.artifact()),
-                "sha256", nz(d.sha256()),
-                "input", nz(d.input()),
-                "output", nz(d.output()),
-                "preprocessing", nz(d.preprocessing()))
-            .entrySet()) {
-      require(file, f.getKey(), f.getValue());
-    }
+    require(file, "name", d.name());
+    require(file, "label", d.label());
+    require(file, "version", d.version());
+    require(file, "artifact", d.artifact());
+    require(file, "sha256", d.sha256());
+    require(file, "input", d.input());
+    require(file, "output", d.output());
+    require(file, "preprocessing", d.preprocessing());
     if (d.demonstration() && (d.notice() == null || d.notice().isBlank())) {
       throw new DefinitionException(
           file, "notice", "a demonstration model must say so on every card");
@@ -137,7 +130,7 @@ public final class ImageModel implements AutoCloseable {
     } catch (IOException e) {
       throw new DefinitionException(file, "artifact", "cannot be read: " + artifactFile);
     }
-    String sha = sha256(artifact);
+    String sha = ModelLoader.sha256(artifact);
     if (!sha.equals(d.sha256())) {
       throw new DefinitionException(
           file, "sha256", "does not match the artifact (its sha256 is " + sha + ")");
@@ -209,18 +202,6 @@ public final class ImageModel implements AutoCloseable {
   @Override
   public void close() throws OrtException {
     session.close();
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String nz(String s) {
-    return s == null ? "" : s;
   }
 
   private static void require(Path file, String field, String value) {

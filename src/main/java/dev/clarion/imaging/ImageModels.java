@@ -4,16 +4,13 @@ import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.error.DefinitionException;
+import dev.clarion.model.ModelLoader;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,23 +162,9 @@ public class ImageModels {
   /** sha256 over the name and bytes of every file directly inside each imaging model's folder. */
   public String fingerprintOnDisk() {
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (Path descriptor : descriptors(dir)) {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(descriptor.getParent())) {
-          files = list.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path file : files) {
-          digest.update(dir.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
-          digest.update((byte) 0);
-          digest.update(Files.readAllBytes(file));
-        }
-      }
-      return HexFormat.of().formatHex(digest.digest());
+      return ModelLoader.fingerprint(dir, descriptors(dir).stream().map(Path::getParent).toList());
     } catch (IOException e) {
       return "unreadable: " + e.getClass().getSimpleName();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -30,11 +30,7 @@ public record ImagingResult(
    * scaled back to the frame's size).
    */
   public double[] strongestInImage() {
-    double[] c = saliency.strongestCentre();
-    return new double[] {
-      (c[0] + 0.5) * image.frame().rows() / saliency.rows() - 0.5,
-      (c[1] + 0.5) * image.frame().columns() / saliency.columns() - 0.5
-    };
+    return saliency.strongestIn(image.frame().rows(), image.frame().columns());
   }
 
   /**
@@ -42,10 +38,32 @@ public record ImagingResult(
    * which is not the patient's laterality.
    */
   public String strongestArea() {
-    double[] c = saliency.strongestCentre();
-    String v = third(c[0] / saliency.rows(), "upper", "middle", "lower");
-    String h = third(c[1] / saliency.columns(), "left", "centre", "right");
+    return area(saliency);
+  }
+
+  static String area(Saliency s) {
+    double[] c = s.strongestCentre();
+    String v = third(c[0] / s.rows(), "upper", "middle", "lower");
+    String h = third(c[1] / s.columns(), "left", "centre", "right");
     return v.equals("middle") && h.equals("centre") ? "central" : v + "-" + h;
+  }
+
+  /**
+   * Where the model looked, in one sentence (the card's and the explanation page's): the strongest
+   * region in the stored image's pixels and in thirds as displayed, and how much hiding it lowers
+   * the probability.
+   */
+  public static String where(Saliency s, int frameRows, int frameColumns) {
+    double[] at = s.strongestIn(frameRows, frameColumns);
+    return "The result depended most on the region around row "
+        + Math.round(at[0])
+        + ", column "
+        + Math.round(at[1])
+        + " of the stored image ("
+        + area(s)
+        + " area as displayed, not patient laterality): hiding it lowers the probability by "
+        + String.format(java.util.Locale.ROOT, "%.1f", s.strongestDrop() * 100)
+        + " percentage points.";
   }
 
   private static String third(double f, String a, String b, String c) {
@@ -72,7 +90,6 @@ public record ImagingResult(
 
   /** The card's detail (Markdown): the result, where it came from, and the notice. */
   public String detail() {
-    double[] at = strongestInImage();
     StringBuilder d = new StringBuilder();
     d.append("**")
         .append(model.label())
@@ -88,16 +105,7 @@ public record ImagingResult(
         .append(image.modality())
         .append(image.bodyPart() == null ? "" : " " + image.bodyPart())
         .append(" image of the study.\n\n");
-    d.append("The result depended most on the region around row ")
-        .append(Math.round(at[0]))
-        .append(", column ")
-        .append(Math.round(at[1]))
-        .append(" of the stored image (")
-        .append(strongestArea())
-        .append(" area as displayed, not patient laterality): hiding it lowers the probability by ")
-        .append(
-            String.format(
-                java.util.Locale.ROOT, "%.1f percentage points.", saliency.strongestDrop() * 100));
+    d.append(where(saliency, image.frame().rows(), image.frame().columns()));
     if (model.notice() != null) {
       d.append("\n\n**").append(model.notice()).append("**");
     }

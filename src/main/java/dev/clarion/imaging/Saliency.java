@@ -32,6 +32,17 @@ public record Saliency(
     };
   }
 
+  /**
+   * The strongest patch's centre in the pixels of a frame of {@code frameRows} × {@code
+   * frameColumns} (the model's input scaled back, pixel centres aligned): {row, column}.
+   */
+  public double[] strongestIn(int frameRows, int frameColumns) {
+    double[] c = strongestCentre();
+    return new double[] {
+      (c[0] + 0.5) * frameRows / rows - 0.5, (c[1] + 0.5) * frameColumns / columns - 0.5
+    };
+  }
+
   /** Where the i-th patch along an axis starts: every stride, the last flush with the edge. */
   public int origin(int i, int length) {
     return Math.min(i * stride, length - patch);

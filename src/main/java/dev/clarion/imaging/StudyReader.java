@@ -142,7 +142,7 @@ public final class StudyReader {
         stored,
         spacing != null ? spacing : DicomJson.number(meta, DicomJson.IMAGER_PIXEL_SPACING, 0),
         frame,
-        ImageModel.sha256(java.util.Arrays.copyOf(bytes, expected)));
+        dev.clarion.model.ModelLoader.sha256(java.util.Arrays.copyOf(bytes, expected)));
   }
 
   /** Little-endian stored values, masked to Bits Stored (sign-extended when signed). */

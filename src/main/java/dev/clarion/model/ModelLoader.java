@@ -238,6 +238,31 @@ public final class ModelLoader {
     }
   }
 
+  /**
+   * sha256 over the name (relative to {@code root}) and bytes of every file directly inside each
+   * folder, in order: what a models folder's watcher compares to see a change.
+   */
+  public static String fingerprint(Path root, List<Path> folders) throws IOException {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (Path folder : folders) {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> list = Files.list(folder)) {
+          files = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+          digest.update(
+              root.relativize(file).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          digest.update((byte) 0);
+          digest.update(Files.readAllBytes(file));
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

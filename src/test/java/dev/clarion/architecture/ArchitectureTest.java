@@ -39,7 +39,7 @@ class ArchitectureTest {
           Map.entry("binding", Set.of("model", "terminology", "fhir", "error", "format")),
           Map.entry("catalogue", Set.of("model", "binding", "terminology", "recommend", "error")),
           Map.entry("explain", Set.of("model", "error")),
-          Map.entry("imaging", Set.of("error", "format")),
+          Map.entry("imaging", Set.of("model", "error", "format")),
           Map.entry("risk", Set.of("model", "binding", "explain", "error", "format")),
           Map.entry("recommend", Set.of("model", "binding", "terminology", "risk", "error")),
           // Presentation helpers, trust, the decision record, cards.

@@ -12,10 +12,8 @@ import dev.clarion.support.Orthanc;
 import dev.clarion.support.SyntheticStudies;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -45,14 +43,7 @@ class ImagingBenchmark {
                 1)) {
       String study = "1.2.826.0.1.3680043.10.1234.900";
       pacs.store(DicomFiles.write(SyntheticStudies.chest(study, "900", "DX", pixels)));
-      DicomWebEndpoint endpoint =
-          new DicomWebEndpoint(
-              pacs.dicomWeb(),
-              "Basic "
-                  + Base64.getEncoder()
-                      .encodeToString(
-                          (Orthanc.USER + ":" + Orthanc.PASSWORD)
-                              .getBytes(StandardCharsets.UTF_8)));
+      DicomWebEndpoint endpoint = new DicomWebEndpoint(pacs.dicomWeb(), Orthanc.AUTHORIZATION);
       long[] retrieve = new long[iterations];
       long[] preprocess = new long[iterations];
       long[] infer = new long[iterations];

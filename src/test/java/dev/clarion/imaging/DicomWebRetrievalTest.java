@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,19 +52,13 @@ class DicomWebRetrievalTest {
             OrtEnvironment.getEnvironment(),
             1);
     heldOut = HeldOut.read();
-    endpoint = new DicomWebEndpoint(pacs.dicomWeb(), basic(Orthanc.USER, Orthanc.PASSWORD));
+    endpoint = new DicomWebEndpoint(pacs.dicomWeb(), Orthanc.AUTHORIZATION);
   }
 
   @AfterAll
   static void stop() throws Exception {
     pacs.close();
     model.close();
-  }
-
-  static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   static long deadline(Duration d) {
@@ -103,7 +96,7 @@ class DicomWebRetrievalTest {
     for (int p : i.pixels()) {
       le.putShort((short) p);
     }
-    assertEquals(ImageModel.sha256(le.array()), image.pixelSha256());
+    assertEquals(dev.clarion.model.ModelLoader.sha256(le.array()), image.pixelSha256());
     float p = model.predict(model.preprocessing().apply(image.frame()))[0];
     double recipe =
         JSON.readTree(HeldOut.FOLDER.resolve("heldout/reference.json").toFile())
@@ -173,7 +166,7 @@ class DicomWebRetrievalTest {
   @Test
   void aWrongCredentialIsRefusedWithoutSayingIt() throws Exception {
     DicomWebEndpoint wrong =
-        new DicomWebEndpoint(pacs.dicomWeb(), basic(Orthanc.USER, "wrong-secret"));
+        new DicomWebEndpoint(pacs.dicomWeb(), Orthanc.basic(Orthanc.USER, "wrong-secret"));
     ImageRefusedException e = refusal(wrong, ROOT + "1");
     assertEquals("pacs-unauthorized", e.code());
     assertTrue(!e.getMessage().contains("wrong-secret") && !wrong.toString().contains("Basic"));

@@ -1,14 +1,10 @@
 package dev.clarion.imaging;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The demonstration model's shipped held-out images ({@code models/lesion-demo/heldout/}, written
@@ -24,20 +20,7 @@ record HeldOut(List<int[]> images, List<Lesion> lesions) {
   record Lesion(boolean present, double row, double col, double radius) {}
 
   static HeldOut read() throws IOException {
-    byte[] raw;
-    try (InputStream in =
-        new GZIPInputStream(Files.newInputStream(FOLDER.resolve("heldout/images.u16.gz")))) {
-      raw = in.readAllBytes();
-    }
-    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-    List<int[]> images = new ArrayList<>();
-    while (b.hasRemaining()) {
-      int[] img = new int[SIZE * SIZE];
-      for (int i = 0; i < img.length; i++) {
-        img[i] = Short.toUnsignedInt(b.getShort());
-      }
-      images.add(img);
-    }
+    List<int[]> images = dev.clarion.support.SyntheticStudies.heldOut();
     List<Lesion> lesions = new ArrayList<>();
     for (String line :
         Files.readAllLines(FOLDER.resolve("heldout/labels.csv")).subList(1, images.size() + 1)) {

@@ -49,9 +49,7 @@ class ImagingAssessorTest {
     return new ImagingEndpoints(
         List.of(
             new ImagingEndpoints.Registered(
-                pacs.dicomWeb() + "/",
-                DicomWebRetrievalTest.basic(Orthanc.USER, Orthanc.PASSWORD),
-                List.of(EHR))));
+                pacs.dicomWeb() + "/", Orthanc.AUTHORIZATION, List.of(EHR))));
   }
 
   @Test

@@ -27,6 +27,9 @@ public final class Orthanc implements AutoCloseable {
   public static final String USER = "clarion";
   public static final String PASSWORD = "pacs-test-secret";
 
+  /** The {@code Authorization} header value of the test credential (HTTP basic). */
+  public static final String AUTHORIZATION = basic(USER, PASSWORD);
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -120,11 +123,14 @@ public final class Orthanc implements AutoCloseable {
   }
 
   static HttpRequest.Builder auth(HttpRequest.Builder b) {
-    return b.header(
-        "Authorization",
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    return b.header("Authorization", AUTHORIZATION);
+  }
+
+  /** An HTTP basic {@code Authorization} header value. */
+  public static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Stops it (the PACS going down mid-test). */

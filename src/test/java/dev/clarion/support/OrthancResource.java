@@ -1,8 +1,6 @@
 package dev.clarion.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -48,12 +46,7 @@ public class OrthancResource implements QuarkusTestResourceLifecycleManager {
         Map.entry("clarion.imaging.endpoints.slow.clients", TestEhr.ISS),
         Map.entry("clarion.imaging.enabled", "true"),
         Map.entry("clarion.imaging.endpoints.pacs.url", pacs.dicomWeb()),
-        Map.entry(
-            "clarion.imaging.endpoints.pacs.authorization",
-            "Basic "
-                + Base64.getEncoder()
-                    .encodeToString(
-                        (Orthanc.USER + ":" + Orthanc.PASSWORD).getBytes(StandardCharsets.UTF_8))),
+        Map.entry("clarion.imaging.endpoints.pacs.authorization", Orthanc.AUTHORIZATION),
         Map.entry("clarion.imaging.endpoints.pacs.clients", TestEhr.ISS),
         // A PACS nobody listens on, registered too: the PACS-down case
         Map.entry("clarion.imaging.endpoints.down.url", "http://127.0.0.1:9/dicom-web"),

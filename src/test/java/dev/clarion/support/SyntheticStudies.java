@@ -21,18 +21,31 @@ public final class SyntheticStudies {
 
   /** Held-out image {@code index}: stored 12-bit values, row-major. */
   public static int[] heldOut(int index) {
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(IMAGES))) {
-      byte[] raw = in.readAllBytes();
-      int[] out = new int[SIZE * SIZE];
-      for (int i = 0; i < out.length; i++) {
-        int off = (index * out.length + i) * 2;
-        out[i] = (raw[off] & 0xFF) | (raw[off + 1] & 0xFF) << 8;
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return heldOut().get(index);
   }
+
+  /** Every shipped held-out image, in order (read once). */
+  public static synchronized java.util.List<int[]> heldOut() {
+    if (images == null) {
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(IMAGES))) {
+        byte[] raw = in.readAllBytes();
+        java.util.List<int[]> all = new java.util.ArrayList<>();
+        for (int off = 0; off < raw.length; off += SIZE * SIZE * 2) {
+          int[] img = new int[SIZE * SIZE];
+          for (int i = 0; i < img.length; i++) {
+            img[i] = (raw[off + 2 * i] & 0xFF) | (raw[off + 2 * i + 1] & 0xFF) << 8;
+          }
+          all.add(img);
+        }
+        images = java.util.List.copyOf(all);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return images;
+  }
+
+  private static java.util.List<int[]> images;
 
   /**
    * A chest image of {@code modality} as the only instance of study {@code studyUid} (series {@code
