@@ -198,7 +198,8 @@ class ImagingExplanation {
         .data("notice", notice)
         .data("scored", scored)
         .data(
-            "probability", scored ? Formats.percent(r.imaging.path("probability").asDouble()) : "")
+            "probability",
+            scored ? ImagingResult.percent(r.imaging.path("probability").asDouble()) : "")
         .data("band", bandLabel)
         .data("indicator", indicator)
         .data("where", where)
