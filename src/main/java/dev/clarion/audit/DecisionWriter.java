@@ -57,7 +57,9 @@ public class DecisionWriter {
    * dev.clarion.security.ReplayCache, which looks ids up and purges expired ones).
    */
   private static final String TOKEN_FIRST_USE =
-      "insert into jwt_replay (iss, jti, expires_at) values (?, ?, ?) on conflict do nothing";
+      "insert into jwt_replay (iss, jti, expires_at)"
+          + " select * from unnest(?::text[], ?::text[], ?::timestamptz[])"
+          + " on conflict do nothing returning iss, jti";
 
   private static final String SEAL =
       "insert into decision_seal (last_seq, first_seq, prev_hash, hash, sealed_at, key_id,"
@@ -172,9 +174,9 @@ public class DecisionWriter {
   }
 
   /**
-   * Records each call's token first use ({@code jwt_replay}) in the batch's transaction: the calls
-   * whose token another call committed first (on any replica, or earlier in this batch) are left
-   * out of the chain.
+   * Records each call's token first use ({@code jwt_replay}) in the batch's transaction, in one
+   * statement for the whole batch: the calls whose token another call committed first (on any
+   * replica, or earlier in this batch) are left out of the chain.
    *
    * @return the replayed calls
    */
@@ -183,17 +185,35 @@ public class DecisionWriter {
     if (withToken.isEmpty()) {
       return Set.of();
     }
-    Set<Pending> replayed = new HashSet<>();
+    int n = withToken.size();
+    String[] iss = new String[n];
+    String[] jti = new String[n];
+    String[] keepUntil = new String[n];
+    for (int i = 0; i < n; i++) {
+      Decision.Token t = withToken.get(i).record().token;
+      iss[i] = t.iss();
+      jti[i] = t.jti();
+      keepUntil[i] = t.keepUntil().toString();
+    }
+    // The rows this statement inserted: a token id committed before, or repeated within the batch
+    // (the first occurrence is inserted, the others conflict with it), is not returned.
+    Set<List<String>> firstUses = new HashSet<>();
     try (PreparedStatement insert = c.prepareStatement(TOKEN_FIRST_USE)) {
-      for (Pending p : withToken) {
-        Decision.Token t = p.record().token;
-        insert.setString(1, t.iss());
-        insert.setString(2, t.jti());
-        insert.setTimestamp(3, Timestamp.from(t.keepUntil()));
-        // One statement per token: a batch cannot tell which rows of the same jti conflicted.
-        if (insert.executeUpdate() == 0) {
-          replayed.add(p);
+      insert.setArray(1, c.createArrayOf("text", iss));
+      insert.setArray(2, c.createArrayOf("text", jti));
+      insert.setArray(3, c.createArrayOf("text", keepUntil));
+      try (ResultSet rs = insert.executeQuery()) {
+        while (rs.next()) {
+          firstUses.add(List.of(rs.getString(1), rs.getString(2)));
         }
+      }
+    }
+    Set<Pending> replayed = new HashSet<>();
+    for (Pending p : withToken) {
+      Decision.Token t = p.record().token;
+      // Each inserted token id answers one call: the first of the batch that carries it.
+      if (!firstUses.remove(List.of(t.iss(), t.jti()))) {
+        replayed.add(p);
       }
     }
     return replayed;

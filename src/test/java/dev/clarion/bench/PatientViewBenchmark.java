@@ -237,7 +237,9 @@ public final class PatientViewBenchmark {
       for (int c : sweep) {
         body.prepare((int) Math.max(600, best * 1.6) * seconds);
         System.out.printf("Saturation: %d connections for %d s (closed loop)%n", c, seconds);
+        Cpu cpu0 = Cpu.of(process);
         Result r = closedLoop(client, body, c, seconds);
+        r = r.withCpu(Cpu.of(process).minus(cpu0));
         sat.add(r.named("sat c=" + c));
         best = Math.max(best, r.ok() / r.seconds());
       }
@@ -245,7 +247,9 @@ public final class PatientViewBenchmark {
       for (int rate : rates) {
         body.prepare(rate * seconds);
         System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
-        fixed.add(openLoop(client, body, rate, seconds).admitted().named("fixed " + rate));
+        Cpu cpu0 = Cpu.of(process);
+        Result r = openLoop(client, body, rate, seconds).admitted();
+        fixed.add(r.withCpu(Cpu.of(process).minus(cpu0)).named("fixed " + rate));
       }
       List<Overload> over = new java.util.ArrayList<>();
       for (double m : overload) {
@@ -280,9 +284,9 @@ public final class PatientViewBenchmark {
   static void print(Run run) {
     System.out.println();
     System.out.println(
-        "phase          | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms");
+        "phase          | requests | errors | throughput req/s |   p50 ms |   p90 ms |   p99 ms | p99.9 ms |   max ms | CPU per call: server + database + load generator ms (cores)");
     System.out.println(
-        "---------------|----------|--------|------------------|----------|----------|----------|----------|---------");
+        "---------------|----------|--------|------------------|----------|----------|----------|----------|----------|------------------------------------------------------------");
     run.sweep().forEach(Result::print);
     run.fixed().forEach(Result::print);
     for (Overload o : run.overload()) {
@@ -381,19 +385,34 @@ public final class PatientViewBenchmark {
 
   /** One phase's answers: all, the 200s, the rest, and the latency of those it measures. */
   record Result(
-      String phase, long requests, long ok, long errors, double seconds, Histogram latency) {
+      String phase,
+      long requests,
+      long ok,
+      long errors,
+      double seconds,
+      Histogram latency,
+      Cpu cpu) {
+    Result(String phase, long requests, long ok, long errors, double seconds, Histogram latency) {
+      this(phase, requests, ok, errors, seconds, latency, null);
+    }
+
+    /** The CPU time the phase took (server, its database, this load generator). */
+    Result withCpu(Cpu used) {
+      return new Result(phase, requests, ok, errors, seconds, latency, used);
+    }
+
     double p99() {
       return latency.getTotalCount() == 0 ? 0 : latency.getValueAtPercentile(99) / 1000.0;
     }
 
     Result named(String name) {
-      return new Result(name, requests, ok, errors, seconds, latency);
+      return new Result(name, requests, ok, errors, seconds, latency, cpu);
     }
 
     void print() {
       System.out.printf(
           Locale.ROOT,
-          "%-14s | %8d | %6d | %16.1f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f%n",
+          "%-14s | %8d | %6d | %16.1f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f | %s%n",
           phase,
           requests,
           errors,
@@ -402,7 +421,8 @@ public final class PatientViewBenchmark {
           latency.getValueAtPercentile(90) / 1000.0,
           latency.getValueAtPercentile(99) / 1000.0,
           latency.getValueAtPercentile(99.9) / 1000.0,
-          latency.getMaxValue() / 1000.0);
+          latency.getMaxValue() / 1000.0,
+          cpu == null || requests == 0 ? "" : cpu.perCall(requests, seconds));
     }
   }
 
@@ -724,6 +744,63 @@ public final class PatientViewBenchmark {
       Thread.sleep(50);
     }
     throw new IllegalStateException("server not ready within 120 s; see target/bench-server.log");
+  }
+
+  /**
+   * CPU time used so far (user + system, all threads, from /proc/PID/stat fields 14 and 15 in clock
+   * ticks of 10 ms) by the server, by its PostgreSQL (the embedded server's processes: pg_ctl
+   * detaches them from this JVM) and by this JVM, the load generator. Per call it is less noisy
+   * than throughput on a machine the three share, and it shows where the cores go.
+   */
+  record Cpu(long serverMillis, long databaseMillis, long generatorMillis) {
+    static Cpu of(Process server) {
+      long database =
+          ProcessHandle.allProcesses()
+              .filter(
+                  p ->
+                      p.info()
+                          .command()
+                          .map(c -> c.contains("/embedded-pg/") && c.endsWith("/postgres"))
+                          .orElse(false))
+              .mapToLong(p -> millis(p.pid()))
+              .sum();
+      return new Cpu(
+          server == null ? 0 : millis(server.pid()),
+          database,
+          millis(ProcessHandle.current().pid()));
+    }
+
+    Cpu minus(Cpu before) {
+      return new Cpu(
+          serverMillis - before.serverMillis,
+          // A database process that ended during the phase takes its time with it: never below 0.
+          Math.max(0, databaseMillis - before.databaseMillis),
+          generatorMillis - before.generatorMillis);
+    }
+
+    String perCall(long calls, double seconds) {
+      double n = calls;
+      return String.format(
+          Locale.ROOT,
+          "%.2f + %.2f + %.2f ms (%.2f + %.2f + %.2f)",
+          serverMillis / n,
+          databaseMillis / n,
+          generatorMillis / n,
+          serverMillis / 1000.0 / seconds,
+          databaseMillis / 1000.0 / seconds,
+          generatorMillis / 1000.0 / seconds);
+    }
+
+    private static long millis(long pid) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+      } catch (IOException | RuntimeException e) {
+        return 0; // the process ended
+      }
+    }
   }
 
   static long rssKb(long pid) throws IOException {
