@@ -206,7 +206,76 @@ public final class PatientViewBenchmark {
   }
 
   /** An overload phase: what was admitted (200) and what was shed (503), separately. */
-  record Overload(double multiple, int rate, Result admitted, Result shed, long other) {}
+  record Overload(
+      double multiple, int rate, Result admitted, Result shed, long other, ServerTimes inServer) {}
+
+  /**
+   * The server's own view of the hook calls: count and total time of its {@code
+   * http.server.requests} timer (from the request's arrival on the event loop to the end of the
+   * answer) for 200s and 503s, read from {@code /q/metrics}. Set beside the generator's latency, it
+   * tells time spent inside the server from time spent before the server read the request.
+   */
+  record ServerTimes(long ok, double okSeconds, long shed, double shedSeconds) {
+    static ServerTimes scrape(HttpClient client, int port) {
+      try {
+        String text =
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        long ok = 0;
+        long shed = 0;
+        double okS = 0;
+        double shedS = 0;
+        for (String line : text.split("\n")) {
+          if (!line.startsWith("http_server_requests_seconds_")
+              || !line.contains("uri=\"/cds-services/{id}\"")) {
+            continue;
+          }
+          double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          boolean count = line.startsWith("http_server_requests_seconds_count");
+          boolean sum = line.startsWith("http_server_requests_seconds_sum");
+          if (line.contains("status=\"200\"")) {
+            ok += count ? (long) v : 0;
+            okS += sum ? v : 0;
+          } else if (line.contains("status=\"503\"")) {
+            shed += count ? (long) v : 0;
+            shedS += sum ? v : 0;
+          }
+        }
+        return new ServerTimes(ok, okS, shed, shedS);
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    ServerTimes minus(ServerTimes before) {
+      if (before == null) {
+        return null;
+      }
+      return new ServerTimes(
+          ok - before.ok,
+          okSeconds - before.okSeconds,
+          shed - before.shed,
+          shedSeconds - before.shedSeconds);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          Locale.ROOT,
+          "inside the server (its http.server.requests timer): %d × 200, mean %.1f ms; %d × 503,"
+              + " mean %.2f ms",
+          ok,
+          ok == 0 ? 0 : 1000 * okSeconds / ok,
+          shed,
+          shed == 0 ? 0 : 1000 * shedSeconds / shed);
+    }
+  }
 
   static Run run(
       HttpClient client,
@@ -225,7 +294,7 @@ public final class PatientViewBenchmark {
     try {
       double start = waitUntilReady(client, port, startNanos, process, readyPath);
       System.out.printf(Locale.ROOT, "Start to first 200 of %s: %.2f s%n", readyPath, start);
-      body.prepare(500 * warmup);
+      body.prepare(800 * warmup);
       Result warm = closedLoop(client, body, 8, warmup);
       System.out.printf(
           Locale.ROOT,
@@ -261,8 +330,11 @@ public final class PatientViewBenchmark {
             m,
             rate,
             seconds);
+        ServerTimes before = ServerTimes.scrape(client, port);
         Split split = openLoop(client, body, rate, seconds);
-        over.add(new Overload(m, rate, split.admitted(), split.shed(), split.other()));
+        ServerTimes after = ServerTimes.scrape(client, port);
+        ServerTimes inServer = after == null ? null : after.minus(before);
+        over.add(new Overload(m, rate, split.admitted(), split.shed(), split.other(), inServer));
       }
       long rss = process == null ? -1 : rssKb(process.pid());
       long answered =
@@ -294,6 +366,9 @@ public final class PatientViewBenchmark {
       o.shed().named(String.format(Locale.ROOT, "%.0fx 503s", o.multiple())).print();
       if (o.other() > 0) {
         System.out.printf("  %d answers were neither 200 nor 503%n", o.other());
+      }
+      if (o.inServer() != null) {
+        System.out.println("  " + o.inServer());
       }
     }
     System.out.printf(
@@ -345,17 +420,18 @@ public final class PatientViewBenchmark {
     for (Overload o : clarion.overload()) {
       out.add(
           String.format(
-              Locale.ROOT,
-              "%s body: overload %.0fx (%d req/s): admitted %.0f req/s p99 %.1f ms; shed %d, p99"
-                  + " %.1f ms; other errors %d",
-              body,
-              o.multiple(),
-              o.rate(),
-              o.admitted().ok() / o.admitted().seconds(),
-              o.admitted().p99(),
-              o.shed().requests(),
-              o.shed().p99(),
-              o.other()));
+                  Locale.ROOT,
+                  "%s body: overload %.0fx (%d req/s): admitted %.0f req/s p99 %.1f ms; shed %d, p99"
+                      + " %.1f ms; other errors %d",
+                  body,
+                  o.multiple(),
+                  o.rate(),
+                  o.admitted().ok() / o.admitted().seconds(),
+                  o.admitted().p99(),
+                  o.shed().requests(),
+                  o.shed().p99(),
+                  o.other())
+              + (o.inServer() == null ? "" : "; " + o.inServer()));
     }
     if (clarion.records() != null) {
       out.add(body + " body: " + clarion.records());
