@@ -417,6 +417,64 @@ class CdsClientJwtTest {
     org.junit.jupiter.api.Assertions.assertTrue(chain.verify().intact());
   }
 
+  /**
+   * Decisions carrying the same token id that reach the writer together (one batch, one statement
+   * for the batch's tokens) or one after the other: exactly one is recorded, the other is a replay,
+   * and the chain stays whole.
+   */
+  @Test
+  void theSameTokenTwiceInOneBatchIsRecordedOnce() throws Exception {
+    String jti = java.util.UUID.randomUUID().toString();
+    Instant keep = Instant.now().plusSeconds(600);
+    String iss = "https://ehr.example.org";
+    List<java.util.UUID> ids = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Boolean>> recorded = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      java.util.UUID id = java.util.UUID.randomUUID();
+      ids.add(id);
+      dev.clarion.audit.Decision d =
+          dev.clarion.audit.Decision.begin(
+                  id,
+                  Instant.now(),
+                  "ascvd-risk",
+                  new dev.clarion.audit.Decision.Caller(
+                      null, iss, null, new dev.clarion.audit.Decision.Token(iss, jti, keep)))
+              .withHook("patient-view", "same-token-" + id)
+              .failed("missing-patient", "no patient", 400);
+      recorded.add(
+          pool.submit(
+              () -> {
+                start.await();
+                try {
+                  recorder.record(d, java.time.Duration.ZERO);
+                  return true;
+                } catch (dev.clarion.audit.DecisionRecorder.ReplayedToken e) {
+                  return false;
+                }
+              }));
+    }
+    start.countDown();
+    int answered = 0;
+    for (java.util.concurrent.Future<Boolean> r : recorded) {
+      answered += r.get() ? 1 : 0;
+    }
+    pool.shutdown();
+    assertEquals(1, answered, "one call keeps the token, the others are replays");
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select count(*) from decision where id = any(?)")) {
+      ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertEquals(1, rs.getInt(1), "one decision recorded");
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(chain.verify().intact());
+  }
+
   /** A call that fails (400) is recorded, and its token's first use with it. */
   @Test
   void aFailedCallsTokenIsSpentWithItsRecord() throws Exception {
