@@ -231,18 +231,19 @@ public final class PatientViewBenchmark {
         long shed = 0;
         double okS = 0;
         double shedS = 0;
-        for (String line : text.split("\n")) {
-          if (!line.startsWith("http_server_requests_seconds_")
-              || !line.contains("uri=\"/cds-services/{id}\"")) {
+        for (var series : dev.clarion.support.Prometheus.parse(text).entrySet()) {
+          String key = series.getKey();
+          if (!key.startsWith("http_server_requests_seconds_")
+              || !key.contains("uri=\"/cds-services/{id}\"")) {
             continue;
           }
-          double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-          boolean count = line.startsWith("http_server_requests_seconds_count");
-          boolean sum = line.startsWith("http_server_requests_seconds_sum");
-          if (line.contains("status=\"200\"")) {
+          double v = series.getValue();
+          boolean count = key.startsWith("http_server_requests_seconds_count");
+          boolean sum = key.startsWith("http_server_requests_seconds_sum");
+          if (key.contains("status=\"200\"")) {
             ok += count ? (long) v : 0;
             okS += sum ? v : 0;
-          } else if (line.contains("status=\"503\"")) {
+          } else if (key.contains("status=\"503\"")) {
             shed += count ? (long) v : 0;
             shedS += sum ? v : 0;
           }

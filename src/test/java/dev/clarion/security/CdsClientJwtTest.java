@@ -390,18 +390,7 @@ class CdsClientJwtTest {
       ps.executeUpdate();
     }
     java.util.UUID id = java.util.UUID.randomUUID();
-    dev.clarion.audit.Decision replayed =
-        dev.clarion.audit.Decision.begin(
-                id,
-                Instant.now(),
-                "ascvd-risk",
-                new dev.clarion.audit.Decision.Caller(
-                    null,
-                    "https://ehr.example.org",
-                    null,
-                    new dev.clarion.audit.Decision.Token("https://ehr.example.org", jti, keep)))
-            .withHook("patient-view", "replayed-at-commit-" + id)
-            .failed("missing-patient", "no patient", 400);
+    dev.clarion.audit.Decision replayed = failedWithToken(id, jti, keep, "replayed-at-commit-");
     org.junit.jupiter.api.Assertions.assertThrows(
         dev.clarion.audit.DecisionRecorder.ReplayedToken.class,
         () -> recorder.record(replayed, java.time.Duration.ZERO));
@@ -426,7 +415,6 @@ class CdsClientJwtTest {
   void theSameTokenTwiceInOneBatchIsRecordedOnce() throws Exception {
     String jti = java.util.UUID.randomUUID().toString();
     Instant keep = Instant.now().plusSeconds(600);
-    String iss = "https://ehr.example.org";
     List<java.util.UUID> ids = new ArrayList<>();
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(4);
@@ -435,15 +423,7 @@ class CdsClientJwtTest {
     for (int i = 0; i < 4; i++) {
       java.util.UUID id = java.util.UUID.randomUUID();
       ids.add(id);
-      dev.clarion.audit.Decision d =
-          dev.clarion.audit.Decision.begin(
-                  id,
-                  Instant.now(),
-                  "ascvd-risk",
-                  new dev.clarion.audit.Decision.Caller(
-                      null, iss, null, new dev.clarion.audit.Decision.Token(iss, jti, keep)))
-              .withHook("patient-view", "same-token-" + id)
-              .failed("missing-patient", "no patient", 400);
+      dev.clarion.audit.Decision d = failedWithToken(id, jti, keep, "same-token-");
       recorded.add(
           pool.submit(
               () -> {
@@ -473,6 +453,20 @@ class CdsClientJwtTest {
       }
     }
     org.junit.jupiter.api.Assertions.assertTrue(chain.verify().intact());
+  }
+
+  /** A failed call's decision (400) whose token id is {@code jti} of https://ehr.example.org. */
+  private static dev.clarion.audit.Decision failedWithToken(
+      java.util.UUID id, String jti, Instant keep, String hookInstancePrefix) {
+    String iss = "https://ehr.example.org";
+    return dev.clarion.audit.Decision.begin(
+            id,
+            Instant.now(),
+            "ascvd-risk",
+            new dev.clarion.audit.Decision.Caller(
+                null, iss, null, new dev.clarion.audit.Decision.Token(iss, jti, keep)))
+        .withHook("patient-view", hookInstancePrefix + id)
+        .failed("missing-patient", "no patient", 400);
   }
 
   /** A call that fails (400) is recorded, and its token's first use with it. */

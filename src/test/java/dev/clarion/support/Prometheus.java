@@ -11,7 +11,9 @@ public final class Prometheus {
 
   private Prometheus() {}
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)(\\{[^}]*\\})?\\s+(\\S+)");
+  // Label values are quoted and may hold braces (uri="/cds-services/{id}").
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-z_]+)(\\{(?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*\\})?\\s+(\\S+)");
 
   /** Prometheus text format: series (name and labels, labels sorted) → value. */
   public static Map<String, Double> parse(String text) {
