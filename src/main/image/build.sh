@@ -13,7 +13,8 @@
 # between builds: delete base-*.tar to refresh its security updates), 2. the server
 # (/opt/clarion/app), the bundled models (/opt/clarion/models, override by mounting a volume there
 # or setting CLARION_MODELS_DIR) and the CDS service definitions (/opt/clarion/cds-hooks), owned by
-# root and read-only to the server's user 10001.
+# root and read-only to the server's user 10001, with the AppCDS archive of the server's classes
+# made by the image's own JRE (root builds only).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT="$ROOT/target/image"
@@ -23,7 +24,7 @@ PUSH=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --push) PUSH="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,13 +78,45 @@ umoci unpack $ROOTLESS --image "$OUT/oci:clarion" "$OUT/bundle" > /dev/null
 R="$OUT/bundle/rootfs"
 mkdir -p "$R/opt/clarion" "$R/var/lib/clarion"
 cp -r "$APP" "$R/opt/clarion/app"
+# The package's class archive is this machine's JDK's: the image makes its own below.
+rm -f "$R/opt/clarion/app/clarion.jsa"
 cp -r "$ROOT/models" "$R/opt/clarion/models"
 cp -r "$ROOT/cds-hooks" "$R/opt/clarion/cds-hooks"
 chown -R 0:0 "$R/opt/clarion" 2> /dev/null || true
 chmod -R u=rwX,go=rX "$R/opt/clarion"
+# Whole seconds (the commit's time): umoci's tar rounds a file's time to the nearest second, and a
+# class archive is refused by a JVM that finds its jars' times changed.
+find "$R/opt/clarion" -exec touch -h -d "$CREATED" {} +
 # Only for a run without a database URL (trying the image on a laptop): the embedded PostgreSQL.
 chown 10001:10001 "$R/var/lib/clarion" 2> /dev/null || true
 chmod 0750 "$R/var/lib/clarion"
+# The JVM flags of the image (step 4); the class archive is made and used with the same ones.
+JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+ARCHIVE_FLAG=""
+if [ -z "$ROOTLESS" ]; then
+  echo "      class archive: the image's own JRE runs the server once as 10001 (about 20 s)"
+  # As a container runtime would run it (private PID and mount namespaces, the image's root file
+  # system, its user), the packaged server's class-archive command: a throwaway embedded database,
+  # the first calls a replica answers, exit; the JVM then writes every class it loaded to an AppCDS
+  # archive, which each start maps instead of loading the classes again (README, "Start time").
+  # It must come from this JRE and this jar: an archive from another JDK build is refused.
+  unshare --mount --pid --fork --mount-proc="$R/proc" sh -c "mount --bind /dev '$R/dev' \
+    && exec chroot --userspec=10001:10001 '$R' /usr/bin/env -i PATH=/usr/bin:/bin \
+      JDK_JAVA_OPTIONS='$JAVA_OPTIONS' CLARION_MODELS_DIR=/opt/clarion/models \
+      CLARION_CDS_DEFINITIONS_DIR=/opt/clarion/cds-hooks \
+      sh -c 'cd /opt/clarion && exec java -XX:ArchiveClassesAtExit=/tmp/clarion.jsa -Xlog:cds=error \
+        -Dquarkus.log.level=ERROR -Dquarkus.banner.enabled=false \
+        -jar /opt/clarion/app/quarkus-run.jar class-archive'" | sed 's/^/      /'
+  mv "$R/tmp/clarion.jsa" "$R/opt/clarion/app/clarion.jsa"
+  chown 0:0 "$R/opt/clarion/app/clarion.jsa"
+  chmod 0444 "$R/opt/clarion/app/clarion.jsa"
+  touch -d "$CREATED" "$R/opt/clarion/app/clarion.jsa" "$R/opt/clarion/app"
+  # What the run left in /tmp (the JVM's perf data, the embedded PostgreSQL's unpacked binaries).
+  find "$R/tmp" -mindepth 1 -delete
+  ARCHIVE_FLAG=" -XX:SharedArchiveFile=/opt/clarion/app/clarion.jsa"
+else
+  echo "      class archive: skipped (running the image's JRE in its root file system needs root)"
+fi
 umoci repack --image "$OUT/oci:clarion" --history.created_by "Clarion $VERSION ($REVISION)" \
   --history.created "$CREATED" "$OUT/bundle"
 rm -rf "$OUT/bundle"
@@ -91,13 +124,14 @@ rm -rf "$OUT/bundle"
 echo "[4/4] image configuration"
 # Heap 75 % of the container's memory limit (the k8s Deployment gives 1 GiB: the benchmark's load
 # fits with room for ONNX Runtime's native memory); G1 even below 2 CPUs / 1.8 GB, where the JVM
-# would pick the serial collector; exit on OutOfMemoryError so the orchestrator restarts the pod.
+# would pick the serial collector; exit on OutOfMemoryError so the orchestrator restarts the pod;
+# the class archive made above.
 umoci config --image "$OUT/oci:clarion" \
   --config.user 10001:10001 \
   --config.workingdir /opt/clarion \
   --config.entrypoint java --config.entrypoint -jar --config.entrypoint /opt/clarion/app/quarkus-run.jar \
   --config.exposedports 8080/tcp \
-  --config.env "JDK_JAVA_OPTIONS=-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp" \
+  --config.env "JDK_JAVA_OPTIONS=$JAVA_OPTIONS$ARCHIVE_FLAG" \
   --config.env CLARION_MODELS_DIR=/opt/clarion/models \
   --config.env CLARION_CDS_DEFINITIONS_DIR=/opt/clarion/cds-hooks \
   --config.env CLARION_EMBEDDED_DB_DIR=/var/lib/clarion/pg \

@@ -7,7 +7,14 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * failing start-up.
  *
  * <p>{@code migrate} and {@code wait-for-schema} as the only argument run a deployment's database
- * step instead of the server ({@link DatabaseCommands}).
+ * step instead of the server ({@link DatabaseCommands}). {@code class-archive} starts the server on
+ * a throwaway embedded database and a free port, makes the calls of {@link ClassArchiveTraining}
+ * and exits: run under {@code -XX:ArchiveClassesAtExit=FILE}, it leaves the AppCDS archive that
+ * {@code -XX:SharedArchiveFile=FILE} starts from (the build makes one: README, "Start time").
  *
  * <p>Config is read with a stand-alone SmallRye builder because Quarkus' own configuration does not
  * exist yet at this point.
@@ -45,6 +55,7 @@ public final class ClarionMain {
       SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
       System.exit(new DatabaseCommands(config, System.out).run(args[0]));
     }
+    boolean classArchive = args.length == 1 && "class-archive".equals(args[0]);
     // HAPI's FhirContext and ONNX Runtime's native library take ~1.5 s to load; do it on the
     // second core while PostgreSQL and Quarkus start.
     Thread warmUp =
@@ -57,10 +68,16 @@ public final class ClarionMain {
     warmUp.setDaemon(true);
     warmUp.start();
     SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().build();
-    if (config.getOptionalValue("quarkus.datasource.jdbc.url", String.class).isEmpty()) {
+    Path scratch = classArchive ? scratch() : null;
+    if (classArchive
+        || config.getOptionalValue("quarkus.datasource.jdbc.url", String.class).isEmpty()) {
       Path dir =
-          Path.of(
-              config.getOptionalValue("clarion.embedded-db.dir", String.class).orElse("data/pg"));
+          classArchive
+              ? scratch.resolve("pg")
+              : Path.of(
+                  config
+                      .getOptionalValue("clarion.embedded-db.dir", String.class)
+                      .orElse("data/pg"));
       System.out.println("Clarion: starting embedded PostgreSQL in " + dir.toAbsolutePath());
       long start = System.nanoTime();
       EmbeddedDatabase db = EmbeddedDatabase.start(dir, false);
@@ -81,23 +98,26 @@ public final class ClarionMain {
                       Thread.currentThread().interrupt();
                     }
                     db.close();
+                    if (scratch != null) {
+                      deleteRecursively(scratch);
+                    }
                   },
                   "embedded-postgres-stop"));
       System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
       System.setProperty("quarkus.datasource.username", db.username());
       System.setProperty(RunMode.EMBEDDED_RUN, "true");
       // The chain's signing key and checkpoints live beside the data, created on first start.
-      if (config.getOptionalValue(SIGNING_KEY, String.class).isEmpty()) {
+      if (classArchive || config.getOptionalValue(SIGNING_KEY, String.class).isEmpty()) {
         System.setProperty(
             SIGNING_KEY, dir.toAbsolutePath().resolveSibling("audit-signing-key.pem").toString());
         System.setProperty(SIGNING_KEY + "-create", "true");
       }
-      if (config.getOptionalValue(CHECKPOINTS, String.class).isEmpty()) {
+      if (classArchive || config.getOptionalValue(CHECKPOINTS, String.class).isEmpty()) {
         System.setProperty(
             CHECKPOINTS, dir.toAbsolutePath().resolveSibling("checkpoints").toString());
       }
       // Easy to try on one machine: unsigned hook calls from loopback, unless turned off.
-      if (config.getOptionalValue(UNSIGNED_LOOPBACK, String.class).isEmpty()) {
+      if (classArchive || config.getOptionalValue(UNSIGNED_LOOPBACK, String.class).isEmpty()) {
         System.setProperty(UNSIGNED_LOOPBACK, "true");
       }
     }
@@ -108,8 +128,11 @@ public final class ClarionMain {
       System.out.println(
           "Clarion: no QUARKUS_OIDC_AUTH_SERVER_URL set; the admin and audit APIs and the auditor page are closed");
     }
+    if (classArchive) {
+      System.setProperty("quarkus.http.port", String.valueOf(freePort()));
+    }
     Quarkus.run(
-        null,
+        classArchive ? ClassArchiveTraining.class : null,
         (exitCode, error) -> {
           if (error != null) {
             error.printStackTrace();
@@ -120,6 +143,52 @@ public final class ClarionMain {
           }
         },
         args);
+  }
+
+  /** The class-archive run's own folder (database, key, checkpoints), deleted when it ends. */
+  private static Path scratch() {
+    try {
+      return Files.createTempDirectory("clarion-class-archive");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try {
+      // PostgreSQL removes its last files (postmaster.pid) as it goes: a file gone is fine.
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      System.err.println("Clarion: could not delete " + dir + ": " + e.getMessage());
+    }
   }
 
   /** Counted down when Quarkus has stopped (the embedded database may stop then). */

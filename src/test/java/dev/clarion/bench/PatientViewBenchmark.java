@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +64,12 @@ public final class PatientViewBenchmark {
     String alg = System.getProperty("bench.alg", "ES384");
     // The request bodies: large = the 149 kB Synthea example, small = a 4.4 kB patient; both
     // with the kidney results every service needs.
-    List<String> bodies = List.of(System.getProperty("bench.bodies", "large,small").split(","));
+    // (-Dbench.bodies= with -Dbench.starts=N: the start times only.)
+    List<String> bodies =
+        java.util.Arrays.stream(System.getProperty("bench.bodies", "large,small").split(","))
+            .map(String::trim)
+            .filter(b -> !b.isEmpty())
+            .toList();
     // -Dbench.peer=PATH/hapi-cds-peer.jar: the same phases against HAPI's CDS Hooks module
     // (static card) first, in the same run, for the ratios.
     // Its heap: -Dbench.peer-xmx (default 1g, as its README runs it).
@@ -95,6 +101,12 @@ public final class PatientViewBenchmark {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
     List<String> summary = new java.util.ArrayList<>();
+    // -Dbench.starts=N: first, N rounds of start to first 200, taking turns (HAPI, Clarion without
+    // its class archive, Clarion as the README runs it), each on an existing database.
+    int starts = Integer.getInteger("bench.starts", 0);
+    if (starts > 0 && !unsigned) {
+      summary.addAll(startTimes(client, peerJar, port, xmx, starts));
+    }
     for (String which : bodies) {
       Path example =
           which.trim().equals("small")
@@ -175,6 +187,64 @@ public final class PatientViewBenchmark {
     summary.forEach(System.out::println);
     // The HTTP client's worker threads would keep the JVM alive.
     System.exit(0);
+  }
+
+  /**
+   * Start to first 200, {@code rounds} times for each server in turn so that the machine's noise
+   * falls on all three alike: HAPI's module (its {@code /cds-services}), Clarion without its class
+   * archive (for the archive's share of the start), and Clarion as the README runs it (its {@code
+   * /q/health/ready}, on a database it migrated at a first start, as a restarted replica). Median
+   * and range per server.
+   */
+  static List<String> startTimes(
+      HttpClient client, String peerJar, int port, String xmx, int rounds) throws Exception {
+    System.out.printf("%n=== Start to first 200, %d rounds taking turns%n", rounds);
+    Path dataDir = Path.of("target/bench-pg-start");
+    deleteRecursively(dataDir);
+    Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+    try (EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, true)) {
+      Process first = startServer(port, xmx, dbProperties(db));
+      waitUntilReady(client, port, System.nanoTime(), first, "/q/health/ready");
+      stopServer(first);
+      for (int round = 1; round <= rounds; round++) {
+        if (!peerJar.isBlank()) {
+          long t0 = System.nanoTime();
+          Process peer = startPeer(peerJar, port + 1, System.getProperty("bench.peer-xmx", "1g"));
+          record(times, "HAPI", waitUntilReady(client, port + 1, t0, peer, "/cds-services"), round);
+          stopServer(peer);
+        }
+        for (boolean archive : new boolean[] {false, true}) {
+          List<String> properties = new java.util.ArrayList<>(List.of(dbProperties(db)));
+          long t0 = System.nanoTime();
+          Process clarion = startServer(port, xmx, archive, properties.toArray(String[]::new));
+          double seconds = waitUntilReady(client, port, t0, clarion, "/q/health/ready");
+          record(times, archive ? "Clarion" : "Clarion without class archive", seconds, round);
+          stopServer(clarion);
+        }
+      }
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    times.forEach(
+        (server, list) -> {
+          List<Double> sorted = list.stream().sorted().toList();
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "start to first 200, %s: median %.2f s (%.2f–%.2f s, %d starts)",
+                  server,
+                  sorted.get(sorted.size() / 2),
+                  sorted.get(0),
+                  sorted.get(sorted.size() - 1),
+                  sorted.size()));
+        });
+    lines.forEach(System.out::println);
+    return lines;
+  }
+
+  private static void record(
+      Map<String, List<Double>> times, String server, double seconds, int round) {
+    System.out.printf(Locale.ROOT, "round %d, %s: %.2f s%n", round, server, seconds);
+    times.computeIfAbsent(server, k -> new java.util.ArrayList<>()).add(seconds);
   }
 
   private static String[] dbProperties(EmbeddedDatabase db) {
@@ -741,9 +811,22 @@ public final class PatientViewBenchmark {
   }
 
   static Process startServer(int port, String xmx, String... properties) throws IOException {
+    return startServer(port, xmx, true, properties);
+  }
+
+  /**
+   * The packaged server as the README runs it: from the class archive {@code ./mvnw package} made
+   * ({@code -XX:SharedArchiveFile}), or with {@code classArchive} false without it (the JDK's own
+   * archive of its classes only, as any {@code java -jar}).
+   */
+  static Process startServer(int port, String xmx, boolean classArchive, String... properties)
+      throws IOException {
     List<String> command = new java.util.ArrayList<>();
     command.add("java");
     command.add("-Xmx" + xmx);
+    if (classArchive) {
+      command.add("-XX:SharedArchiveFile=target/quarkus-app/clarion.jsa");
+    }
     // -Dbench.server-jvm="-XX:... -XX:...": more flags for the server's JVM (e.g. a JFR recording)
     for (String flag : System.getProperty("bench.server-jvm", "").split(" ")) {
       if (!flag.isBlank()) {

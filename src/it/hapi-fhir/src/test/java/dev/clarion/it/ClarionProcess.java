@@ -32,6 +32,9 @@ final class ClarionProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** The AppCDS archive {@code ./mvnw package} makes beside the jar (README, "Start time"). */
+  static final Path CLASS_ARCHIVE = ROOT.resolve("target/quarkus-app/clarion.jsa");
+
   /** A Clarion server started some other way (e.g. from its container image) on {@code port}. */
   static ClarionProcess of(Process process, int port, File log) {
     return new ClarionProcess(process, port, log);
@@ -51,6 +54,8 @@ final class ClarionProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add("java");
     command.add("-Xmx512m");
+    // As the README runs it: from the class archive the package made (ClassArchiveTest).
+    command.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
     command.add("-Djava.io.tmpdir=" + new File("target").getAbsolutePath());
     command.add("-Dquarkus.http.port=" + port);
     if (properties.stream().noneMatch(p -> p.startsWith("clarion.cds.public-base-url="))) {

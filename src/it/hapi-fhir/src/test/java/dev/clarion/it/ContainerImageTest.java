@@ -65,6 +65,9 @@ class ContainerImageTest {
         .path("Env")
         .forEach(e -> env.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
     assertTrue(env.get("JDK_JAVA_OPTIONS").contains("-XX:MaxRAMPercentage=75"), env.toString());
+    assertTrue(
+        env.get("JDK_JAVA_OPTIONS").contains("-XX:SharedArchiveFile=/opt/clarion/app/clarion.jsa"),
+        "starts from the image's class archive: " + env);
     assertEquals("/opt/clarion/models", env.get("CLARION_MODELS_DIR"));
     assertTrue(config.path("Volumes").has("/opt/clarion/models"), "models overridable by a volume");
 
@@ -86,6 +89,7 @@ class ContainerImageTest {
                     .toString()),
             null);
     assertTrue(appLayer.contains("opt/clarion/app/quarkus-run.jar"), "the server");
+    assertTrue(appLayer.contains("opt/clarion/app/clarion.jsa"), "its class archive");
     try (var models = Files.list(ClarionProcess.ROOT.resolve("models"))) {
       for (Path m : models.filter(p -> Files.exists(p.resolve("model.json"))).toList()) {
         assertTrue(
@@ -158,6 +162,11 @@ class ContainerImageTest {
       String status = Files.readString(Path.of("/proc", java, "status"));
       assertTrue(
           status.matches("(?s).*\nUid:\\s+10001\\s.*"), "the server runs as 10001:\n" + status);
+      // The archive made at build time by this JRE from this jar is mapped, not refused (a JVM
+      // that cannot use it says "Unable to use shared archive" and loads every class itself).
+      assertTrue(
+          Files.readString(Path.of("/proc", java, "maps")).contains("/opt/clarion/app/clarion.jsa"),
+          "the server started from the image's class archive: " + Files.readString(log.toPath()));
       String request =
           Files.readString(
               ClarionProcess.ROOT.resolve(
