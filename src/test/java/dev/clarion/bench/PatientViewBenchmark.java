@@ -277,7 +277,14 @@ public final class PatientViewBenchmark {
 
   /** An overload phase: what was admitted (200) and what was shed (503), separately. */
   record Overload(
-      double multiple, int rate, Result admitted, Result shed, long other, ServerTimes inServer) {}
+      double multiple,
+      int rate,
+      Result admitted,
+      Result shed,
+      long other,
+      ServerTimes inServer,
+      Cpu cpu,
+      double seconds) {}
 
   /**
    * The server's own view of the hook calls: count and total time of its {@code
@@ -402,10 +409,21 @@ public final class PatientViewBenchmark {
             rate,
             seconds);
         ServerTimes before = ServerTimes.scrape(client, port);
+        Cpu cpu0 = Cpu.of(process);
         Split split = openLoop(client, body, rate, seconds);
+        Cpu cpu = Cpu.of(process).minus(cpu0);
         ServerTimes after = ServerTimes.scrape(client, port);
         ServerTimes inServer = after == null ? null : after.minus(before);
-        over.add(new Overload(m, rate, split.admitted(), split.shed(), split.other(), inServer));
+        over.add(
+            new Overload(
+                m,
+                rate,
+                split.admitted(),
+                split.shed(),
+                split.other(),
+                inServer,
+                cpu,
+                split.admitted().seconds()));
       }
       long rss = process == null ? -1 : rssKb(process.pid());
       long answered =
@@ -440,6 +458,15 @@ public final class PatientViewBenchmark {
       }
       if (o.inServer() != null) {
         System.out.println("  " + o.inServer());
+      }
+      long ended = o.admitted().ok() + o.shed().requests() + o.other();
+      if (ended > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "  %.0f calls ended per s (200s, 503s, others); CPU per call: server + database + load"
+                + " generator %s%n",
+            ended / o.seconds(),
+            o.cpu().perCall(ended, o.seconds()));
       }
     }
     System.out.printf(

@@ -11,11 +11,19 @@ import dev.clarion.support.Fixtures;
 import dev.clarion.support.Prometheus;
 import dev.clarion.support.Sql;
 import dev.clarion.support.TestEhr;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,9 +34,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Admission control over HTTP: with every slot taken (and no queue), a call gets 503 with {@code
- * Retry-After} and an OperationOutcome at once, on the event loop, before its token is verified —
- * no decision, its token not spent, counted in the metrics — while health probes and staff routes
- * still answer. (The fair queue and its waits: {@link AdmissionTest}.)
+ * Retry-After} and an OperationOutcome at once, on the event loop, before its token is verified or
+ * its body read — no decision, its token not spent, counted in the metrics, its connection still
+ * usable — while health probes and staff routes still answer. (The fair queue and its waits: {@link
+ * AdmissionTest}.)
  */
 @QuarkusTest
 @TestProfile(OverloadTest.Profile.class)
@@ -46,6 +55,9 @@ class OverloadTest {
   }
 
   static final String PATH = "/cds-services/ascvd-risk";
+
+  @TestHTTPResource("/")
+  URL root;
 
   @Inject DataSource db;
   @Inject Admission admission;
@@ -90,6 +102,11 @@ class OverloadTest {
                 + "'"),
         "a call turned away never reached a service: no decision");
 
+    // Refused before its body is read, the connection still serves its next request.
+    assertEquals(
+        List.of("HTTP/1.1 503 Service Unavailable", "HTTP/1.1 200 OK"),
+        refusedThenProbeOnOneConnection(Fixtures.text(turnedAway), token));
+
     // Probes and staff routes are not behind the limit.
     given().get("/q/health/ready").then().statusCode(200);
     given().get("/models").then().statusCode(200);
@@ -112,6 +129,58 @@ class OverloadTest {
         .contentType("application/json")
         .body(Fixtures.text(request))
         .post(PATH);
+  }
+
+  /**
+   * On one keep-alive connection: the 149 kB call (503 before its body is read: the server must
+   * still consume it), then a readiness probe. The status line of each answer.
+   */
+  private List<String> refusedThenProbeOnOneConnection(String body, String token)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      out.write(
+          ("POST "
+                  + PATH
+                  + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Authorization: Bearer "
+                  + token
+                  + "\r\nContent-Length: "
+                  + bytes.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(bytes);
+      out.flush();
+      String first = statusOf(in);
+      out.write(
+          "GET /q/health/ready HTTP/1.1\r\nHost: localhost\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return List.of(first, statusOf(in));
+    }
+  }
+
+  /** Reads one HTTP/1.1 answer (headers, then Content-Length bytes); its status line. */
+  private static String statusOf(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    in.readNBytes(length);
+    return head.substring(0, head.indexOf("\r\n"));
   }
 
   private void awaitRunning(int n) throws InterruptedException {
