@@ -16,10 +16,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -395,7 +393,7 @@ public final class PatientViewBenchmark {
         body.prepare(rate * seconds);
         System.out.printf("Fixed rate: %d req/s for %d s (open loop)%n", rate, seconds);
         Cpu cpu0 = Cpu.of(process);
-        Result r = openLoop(client, body, rate, seconds).admitted();
+        Result r = openLoop(body, rate, seconds).admitted();
         fixed.add(r.withCpu(Cpu.of(process).minus(cpu0)).named("fixed " + rate));
       }
       List<Overload> over = new java.util.ArrayList<>();
@@ -410,7 +408,7 @@ public final class PatientViewBenchmark {
             seconds);
         ServerTimes before = ServerTimes.scrape(client, port);
         Cpu cpu0 = Cpu.of(process);
-        Split split = openLoop(client, body, rate, seconds);
+        Split split = openLoop(body, rate, seconds);
         Cpu cpu = Cpu.of(process).minus(cpu0);
         ServerTimes after = ServerTimes.scrape(client, port);
         ServerTimes inServer = after == null ? null : after.minus(before);
@@ -604,73 +602,21 @@ public final class PatientViewBenchmark {
   record Split(Result admitted, Result shed, long other) {}
 
   /**
-   * Sends at a fixed rate regardless of responses; latency from the scheduled send time (no
-   * coordinated omission). 200s and 503s (turned away by admission control) get their own
-   * histograms.
+   * Sends at a fixed rate regardless of responses ({@link OpenLoop}); latency from the scheduled
+   * send time (no coordinated omission). 200s and 503s (turned away by admission control) get their
+   * own histograms. At most {@code -Dbench.connections} calls in flight (default 64, an EHR's
+   * connection pool): a call that finds them all busy waits, and its latency counts from its
+   * scheduled time.
    */
-  static Split openLoop(HttpClient client, Body body, int rate, int seconds) throws Exception {
-    Recorder ok = new Recorder(3);
-    Recorder shed = new Recorder(3);
-    AtomicLong oks = new AtomicLong();
-    AtomicLong sheds = new AtomicLong();
-    AtomicLong other = new AtomicLong();
-    long period = 1_000_000_000L / rate;
-    long total = (long) rate * seconds;
-    Phaser pending = new Phaser(1);
-    // -Dbench.connections=N: at most N calls in flight (an EHR's connection pool); a call waits for
-    // a free one and its latency still counts from its scheduled time. 0: no bound, the HTTP client
-    // opens a connection for every call it cannot place on an idle one.
-    int connections = Integer.getInteger("bench.connections", 0);
-    java.util.concurrent.Semaphore inFlight =
-        new java.util.concurrent.Semaphore(connections > 0 ? connections : Integer.MAX_VALUE);
-    long start = System.nanoTime();
-    long sent = 0;
-    for (long i = 0; i < total; i++) {
-      long scheduled = start + i * period;
-      long wait = scheduled - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      HttpRequest request = body.next();
-      if (request == null) {
-        System.out.println("  tokens ran out: phase stopped early");
-        break;
-      }
-      sent++;
-      pending.register();
-      inFlight.acquireUninterruptibly();
-      client
-          .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-          .whenComplete(
-              (response, failure) -> {
-                inFlight.release();
-                long micros = (System.nanoTime() - scheduled) / 1000;
-                int status = failure == null ? response.statusCode() : -1;
-                if (status == 200) {
-                  ok.recordValue(micros);
-                  oks.incrementAndGet();
-                } else if (status == 503) {
-                  shed.recordValue(micros);
-                  sheds.incrementAndGet();
-                } else {
-                  other.incrementAndGet();
-                }
-                pending.arriveAndDeregister();
-              });
-    }
-    try {
-      pending.awaitAdvanceInterruptibly(pending.arrive(), 60, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      // Whatever is still outstanding a minute after the last send counts as failed.
-      other.addAndGet(pending.getUnarrivedParties());
-    }
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    Histogram okH = ok.getIntervalHistogram();
-    Histogram shedH = shed.getIntervalHistogram();
+  static Split openLoop(Body body, int rate, int seconds) throws Exception {
+    int connections = Integer.getInteger("bench.connections", 64);
+    OpenLoop.Answers a = OpenLoop.run(body::nextCall, rate, seconds, connections);
+    long oks = a.ok().getTotalCount();
+    long sheds = a.shed().getTotalCount();
     return new Split(
-        new Result("200s", sent, oks.get(), sent - oks.get(), elapsed, okH),
-        new Result("503s", sheds.get(), 0, sheds.get(), elapsed, shedH),
-        other.get());
+        new Result("200s", a.sent(), oks, a.sent() - oks, a.seconds(), a.ok()),
+        new Result("503s", sheds, 0, sheds, a.seconds(), a.shed()),
+        a.other());
   }
 
   /**
@@ -813,6 +759,25 @@ public final class PatientViewBenchmark {
             requests,
             (System.nanoTime() - t0) / 1e9);
       }
+    }
+
+    /** {@link #next()} for the open-loop generator. */
+    OpenLoop.Call nextCall() {
+      int k = (int) (sent.getAndIncrement() % uris.size());
+      byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = new byte[prefix.length + id.length + suffix.length];
+      System.arraycopy(prefix, 0, bytes, 0, prefix.length);
+      System.arraycopy(id, 0, bytes, prefix.length, id.length);
+      System.arraycopy(suffix, 0, bytes, prefix.length + id.length, suffix.length);
+      String token = null;
+      if (ehrs != null) {
+        token = ehrs.get(k).take();
+        if (token == null) {
+          return null;
+        }
+      }
+      URI uri = uris.get(k);
+      return new OpenLoop.Call(uri.getPort(), uri.getPath(), bytes, token);
     }
 
     /**
