@@ -212,9 +212,8 @@ public final class PatientViewBenchmark {
           stopServer(peer);
         }
         for (boolean archive : new boolean[] {false, true}) {
-          List<String> properties = new java.util.ArrayList<>(List.of(dbProperties(db)));
           long t0 = System.nanoTime();
-          Process clarion = startServer(port, xmx, archive, properties.toArray(String[]::new));
+          Process clarion = startServer(port, xmx, archive, dbProperties(db));
           double seconds = waitUntilReady(client, port, t0, clarion, "/q/health/ready");
           record(times, archive ? "Clarion" : "Clarion without class archive", seconds, round);
           stopServer(clarion);
@@ -761,14 +760,12 @@ public final class PatientViewBenchmark {
       }
     }
 
-    /** {@link #next()} for the open-loop generator. */
-    OpenLoop.Call nextCall() {
+    /** The next call's service (in turn), fresh hookInstance and token; null once out of tokens. */
+    private record Pick(int service, byte[] hookInstance, String token) {}
+
+    private Pick pick() {
       int k = (int) (sent.getAndIncrement() % uris.size());
       byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
-      byte[] bytes = new byte[prefix.length + id.length + suffix.length];
-      System.arraycopy(prefix, 0, bytes, 0, prefix.length);
-      System.arraycopy(id, 0, bytes, prefix.length, id.length);
-      System.arraycopy(suffix, 0, bytes, prefix.length + id.length, suffix.length);
       String token = null;
       if (ehrs != null) {
         token = ehrs.get(k).take();
@@ -776,8 +773,22 @@ public final class PatientViewBenchmark {
           return null;
         }
       }
-      URI uri = uris.get(k);
-      return new OpenLoop.Call(uri.getPort(), uri.getPath(), bytes, token);
+      return new Pick(k, id, token);
+    }
+
+    /** {@link #next()} for the open-loop generator: the body in one array. */
+    OpenLoop.Call nextCall() {
+      Pick p = pick();
+      if (p == null) {
+        return null;
+      }
+      byte[] id = p.hookInstance();
+      byte[] bytes = new byte[prefix.length + id.length + suffix.length];
+      System.arraycopy(prefix, 0, bytes, 0, prefix.length);
+      System.arraycopy(id, 0, bytes, prefix.length, id.length);
+      System.arraycopy(suffix, 0, bytes, prefix.length + id.length, suffix.length);
+      URI uri = uris.get(p.service());
+      return new OpenLoop.Call(uri.getPort(), uri.getPath(), bytes, p.token());
     }
 
     /**
@@ -785,18 +796,18 @@ public final class PatientViewBenchmark {
      * tokens signed for the phase are used up.
      */
     HttpRequest next() {
-      int k = (int) (sent.getAndIncrement() % uris.size());
-      byte[] id = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+      Pick p = pick();
+      if (p == null) {
+        return null;
+      }
       HttpRequest.Builder request =
-          HttpRequest.newBuilder(uris.get(k))
+          HttpRequest.newBuilder(uris.get(p.service()))
               .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(prefix, id, suffix)));
-      if (ehrs != null) {
-        String token = ehrs.get(k).take();
-        if (token == null) {
-          return null;
-        }
-        request.header("Authorization", "Bearer " + token);
+              .POST(
+                  HttpRequest.BodyPublishers.ofByteArrays(
+                      List.of(prefix, p.hookInstance(), suffix)));
+      if (p.token() != null) {
+        request.header("Authorization", "Bearer " + p.token());
       }
       return request.build();
     }
