@@ -26,6 +26,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,6 +56,48 @@ class CdsHooksEndpointTest {
   static final String SECRET_TOKEN = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRlc3QtdG9rZW4.c2lnbmF0dXJl";
 
   @Inject DataSource db;
+
+  /**
+   * The 149 kB call the way clients send it: HTTP/1.1 (read whole on the event loop first, {@link
+   * HookBodyBuffering}), chunked, and as the JDK's client does on plain HTTP — an h2c upgrade, then
+   * HTTP/2 on the same connection (the REST layer reads those bodies). A card every time.
+   */
+  @Test
+  void aCallIsAnsweredOverHttp11ChunkedAndHttp2() throws Exception {
+    String path = "/cds-services/ascvd-risk";
+    TestEhr.ensureRegistered();
+    HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    Map<String, HttpResponse<String>> answers = new java.util.LinkedHashMap<>();
+    answers.put("HTTP/1.1", send(h1, path, false));
+    answers.put("HTTP/1.1 chunked", send(h1, path, true));
+    answers.put("h2c upgrade", send(h2, path, false));
+    answers.put("HTTP/2", send(h2, path, false));
+    assertEquals(HttpClient.Version.HTTP_2, answers.get("HTTP/2").version(), "upgraded");
+    answers.forEach(
+        (how, answer) -> {
+          assertEquals(200, answer.statusCode(), how + ": " + answer.body());
+          assertTrue(answer.body().contains("10-year ASCVD risk"), how + ": " + answer.body());
+        });
+  }
+
+  private HttpResponse<String> send(HttpClient client, String path, boolean chunked)
+      throws Exception {
+    ObjectNode request = Fixtures.request(SCORED);
+    byte[] body = Fixtures.text(request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return client.send(
+        HttpRequest.newBuilder(URI.create(TestEhr.url(path)))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + TestEhr.token(TestEhr.url(path)))
+            .POST(
+                chunked
+                    // No length known in advance: sent with Transfer-Encoding: chunked.
+                    ? HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(body))
+                    : HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 
   @Test
   void discoveryServesTheRiskServicesWithTheirPrefetchTemplates() {
