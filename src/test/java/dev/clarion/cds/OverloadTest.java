@@ -50,7 +50,11 @@ class OverloadTest {
           "clarion.cds.admission.max-concurrent", "2",
           "clarion.cds.admission.max-queued", "0",
           "clarion.cds.admission.max-wait", "50ms",
-          "clarion.cds.admission.retry-after-seconds", "2");
+          "clarion.cds.admission.retry-after-seconds", "2",
+          // The held calls wait 2 s for their data, with time to spare: the checks made while
+          // they hold both slots need that window on a slow machine.
+          "clarion.fhir.call-timeout", "5s",
+          "clarion.fhir.deadline", "5s");
     }
   }
 
@@ -70,7 +74,7 @@ class OverloadTest {
   @Test
   void aCallBeyondTheLimitGets503WithRetryAfterAndNoDecision() throws Exception {
     FakeFhirServer slow = FakeFhirServerResource.slow;
-    slow.latencyMs = 600;
+    slow.latencyMs = 2000;
     // Two calls whose data comes from a slow FHIR server hold both slots.
     List<ObjectNode> held = List.of(withoutPrefetch(slow.base()), withoutPrefetch(slow.base()));
     List<String> tokens = held.stream().map(r -> TestEhr.token(TestEhr.url(PATH))).toList();
