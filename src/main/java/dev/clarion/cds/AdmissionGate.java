@@ -54,6 +54,11 @@ public class AdmissionGate {
     router.route(HttpMethod.POST, "/cds-services/:id").order(ORDER).handler(this::gate);
   }
 
+  /** The service calls this replica holds now, from their headers to their answer. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   void gate(RoutingContext routing) {
     if (inFlight.incrementAndGet() > limit) {
       inFlight.decrementAndGet();

@@ -94,6 +94,11 @@ public class CdsResource {
       description = "The client is not registered for this service (service-not-allowed)")
   @APIResponse(responseCode = "404", description = "No such service (unknown-service)")
   @APIResponse(
+      responseCode = "408",
+      description =
+          "The body did not arrive within quarkus.http.read-timeout of the headers (body-timeout);"
+              + " the connection is closed")
+  @APIResponse(
       responseCode = "412",
       description =
           "Required data cannot be had from the prefetch or fhirServer (prefetch-unavailable)")

@@ -201,7 +201,8 @@ public class Telemetry {
 
   /**
    * A CDS call refused before any service ran: unauthenticated (a JWT refusal code such as
-   * bad-signature, expired, replayed-jti) or forbidden.
+   * bad-signature, expired, replayed-jti), forbidden, or timeout (body-timeout: its body did not
+   * arrive in time).
    */
   public void refused(String kind, String reason) {
     counter(

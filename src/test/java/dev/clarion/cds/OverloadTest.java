@@ -3,6 +3,7 @@ package dev.clarion.cds;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clarion.support.FakeFhirServer;
@@ -36,8 +37,9 @@ import org.junit.jupiter.api.Test;
  * Admission control over HTTP: with every slot taken (and no queue), a call gets 503 with {@code
  * Retry-After} and an OperationOutcome at once, on the event loop, before its token is verified or
  * its body read — no decision, its token not spent, counted in the metrics, its connection still
- * usable — while health probes and staff routes still answer. (The fair queue and its waits: {@link
- * AdmissionTest}.)
+ * usable — while health probes and staff routes still answer. A call whose body stops arriving gets
+ * 408 and its connection closed at the read deadline, and its place frees. (The fair queue and its
+ * waits: {@link AdmissionTest}.)
  */
 @QuarkusTest
 @TestProfile(OverloadTest.Profile.class)
@@ -54,7 +56,9 @@ class OverloadTest {
           // The held calls wait 2 s for their data, with time to spare: the checks made while
           // they hold both slots need that window on a slow machine.
           "clarion.fhir.call-timeout", "5s",
-          "clarion.fhir.deadline", "5s");
+          "clarion.fhir.deadline", "5s",
+          // A body must arrive within 1 s of its headers (60 s by default).
+          "quarkus.http.read-timeout", "1s");
     }
   }
 
@@ -65,6 +69,7 @@ class OverloadTest {
 
   @Inject DataSource db;
   @Inject Admission admission;
+  @Inject AdmissionGate gate;
 
   @AfterEach
   void reset() {
@@ -127,6 +132,67 @@ class OverloadTest {
     assertEquals("SCORED", Sql.decision(db, turnedAway, "outcome"));
   }
 
+  @Test
+  void aBodyThatStopsArrivingGets408AndItsPlaceFrees() throws Exception {
+    TestEhr.ensureRegistered();
+    ObjectNode request = Fixtures.request("cds/patient_view_synthea_scored.json");
+    String token = TestEhr.token(TestEhr.url(PATH));
+    double timedOutBefore = bodyTimeouts();
+    // Two calls send their headers and 10 of the 1,000 bytes they announce, then nothing: they
+    // hold both of the gate's places.
+    try (Socket first = stalledCall();
+        Socket second = stalledCall()) {
+      awaitAtGate(2);
+      post(request, token).then().statusCode(503).header("Retry-After", "2");
+
+      // At the deadline (1 s here): 408 with an OperationOutcome, and the connection is closed.
+      for (Socket stalled : List.of(first, second)) {
+        InputStream in = new BufferedInputStream(stalled.getInputStream());
+        StringBuilder answer = new StringBuilder();
+        assertEquals("HTTP/1.1 408 Request Timeout", statusOf(in, answer));
+        assertTrue(answer.toString().contains("\"body-timeout\""), answer.toString());
+        assertTrue(answer.toString().contains("\"resourceType\":\"OperationOutcome\""));
+        assertEquals(-1, in.read(), "the connection is closed after the 408");
+      }
+    }
+    awaitAtGate(0);
+    assertEquals(2.0, bodyTimeouts() - timedOutBefore, "counted");
+    // The places are free again, and the call turned away meanwhile spent nothing.
+    post(request, token).then().statusCode(200);
+    assertEquals("SCORED", Sql.decision(db, request, "outcome"));
+  }
+
+  /** A connection that sent a call's headers and the first 10 bytes of its body. */
+  private Socket stalledCall() throws IOException {
+    Socket socket = new Socket(root.getHost(), root.getPort());
+    socket.setSoTimeout(10_000);
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("POST "
+                + PATH
+                + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Authorization: Bearer "
+                + TestEhr.token(TestEhr.url(PATH))
+                + "\r\nContent-Length: 1000\r\n\r\n{\"hook\": \"")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return socket;
+  }
+
+  private void awaitAtGate(int n) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (gate.inFlight() != n && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, gate.inFlight(), "calls at the gate");
+  }
+
+  private static double bodyTimeouts() {
+    String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    return Prometheus.parse(text)
+        .getOrDefault("clarion_cds_refused_total{kind=\"timeout\",reason=\"body-timeout\"}", 0.0);
+  }
+
   private static Response post(ObjectNode request, String token) {
     return given()
         .header("Authorization", "Bearer " + token)
@@ -169,6 +235,11 @@ class OverloadTest {
 
   /** Reads one HTTP/1.1 answer (headers, then Content-Length bytes); its status line. */
   private static String statusOf(InputStream in) throws IOException {
+    return statusOf(in, new StringBuilder());
+  }
+
+  /** As {@link #statusOf(InputStream)}, appending the answer's body to {@code body}. */
+  private static String statusOf(InputStream in, StringBuilder body) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
       int b = in.read();
@@ -183,7 +254,7 @@ class OverloadTest {
         length = Integer.parseInt(line.substring("content-length:".length()).trim());
       }
     }
-    in.readNBytes(length);
+    body.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
     return head.substring(0, head.indexOf("\r\n"));
   }
 

@@ -51,7 +51,7 @@ class OpenApiTest {
     JsonNode call = openapi().at("/paths/~1cds-services~1{id}/post/responses");
     Set<String> codes = new TreeSet<>();
     call.fieldNames().forEachRemaining(codes::add);
-    assertEquals(Set.of("200", "400", "401", "403", "404", "412", "503"), codes);
+    assertEquals(Set.of("200", "400", "401", "403", "404", "408", "412", "503"), codes);
     assertTrue(
         call.at("/503/description").asText().contains("Retry-After"),
         "the 503 says when to retry: " + call.get("503"));
