@@ -91,7 +91,7 @@ find "$R/opt/clarion" -exec touch -h -d "$CREATED" {} +
 chown 10001:10001 "$R/var/lib/clarion" 2> /dev/null || true
 chmod 0750 "$R/var/lib/clarion"
 # The JVM flags of the image (step 4); the class archive is made and used with the same ones.
-JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:ThreadPriorityPolicy=1 -Djava.io.tmpdir=/tmp"
 ARCHIVE_FLAG=""
 if [ -z "$ROOTLESS" ]; then
   echo "      class archive: the image's own JRE runs the server once as 10001 (about 20 s)"
@@ -125,7 +125,9 @@ echo "[4/4] image configuration"
 # Heap 75 % of the container's memory limit (the k8s Deployment gives 1 GiB: the benchmark's load
 # fits with room for ONNX Runtime's native memory); G1 even below 2 CPUs / 1.8 GB, where the JVM
 # would pick the serial collector; exit on OutOfMemoryError so the orchestrator restarts the pod;
-# the class archive made above.
+# Java thread priorities as nice values, so that the workers answering calls yield the cores to the
+# event loops (README, Operations; as user 10001 the JVM warns once that raising a priority would
+# need root: Clarion only lowers them); the class archive made above.
 umoci config --image "$OUT/oci:clarion" \
   --config.user 10001:10001 \
   --config.workingdir /opt/clarion \

@@ -56,6 +56,7 @@ final class ClarionProcess implements AutoCloseable {
     command.add("-Xmx512m");
     // As the README runs it: from the class archive the package made (ClassArchiveTest).
     command.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
+    command.add("-XX:ThreadPriorityPolicy=1"); // workers yield to the event loops (README)
     command.add("-Djava.io.tmpdir=" + new File("target").getAbsolutePath());
     command.add("-Dquarkus.http.port=" + port);
     if (properties.stream().noneMatch(p -> p.startsWith("clarion.cds.public-base-url="))) {

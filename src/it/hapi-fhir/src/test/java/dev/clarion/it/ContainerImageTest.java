@@ -65,6 +65,7 @@ class ContainerImageTest {
         .path("Env")
         .forEach(e -> env.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
     assertTrue(env.get("JDK_JAVA_OPTIONS").contains("-XX:MaxRAMPercentage=75"), env.toString());
+    assertTrue(env.get("JDK_JAVA_OPTIONS").contains("-XX:ThreadPriorityPolicy=1"), env.toString());
     assertTrue(
         env.get("JDK_JAVA_OPTIONS").contains("-XX:SharedArchiveFile=/opt/clarion/app/clarion.jsa"),
         "starts from the image's class archive: " + env);
