@@ -121,7 +121,6 @@ public class CdsResource {
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
     long start = System.nanoTime();
-    yieldToEventLoop();
     try (Admitted a = admit(id, uri, http, true)) {
       try {
         return new CdsResponse(hooks.invoke(a.service(), a.caller(), body, baseUrl(uri)).cards());
@@ -165,7 +164,6 @@ public class CdsResource {
       byte[] body,
       @Context UriInfo uri,
       @Context HttpServerRequest http) {
-    yieldToEventLoop();
     try (Admitted a = admit(id, uri, http, false)) {
       return feedback.accept(a.service().id(), a.caller().clientId(), a.caller().iss(), body);
     }
@@ -199,11 +197,12 @@ public class CdsResource {
   /**
    * Authenticated (401: signature and claims, no database), a known service (404), registered for
    * the caller (403), a free slot (503) and — for a service call — a token not used before (401),
-   * in that order.
+   * in that order; first the worker drops to the lowest priority ({@link #yieldToEventLoop}).
    *
    * @param recorded a service call, whose token's first use is committed with its decision
    */
   private Admitted admit(String id, UriInfo uri, HttpServerRequest http, boolean recorded) {
+    yieldToEventLoop();
     CdsCaller caller;
     try (Telemetry.Stage verify = telemetry.stage("verify", registry.label(id))) {
       caller =
