@@ -2,7 +2,6 @@ package dev.clarion.binding;
 
 import static dev.clarion.binding.Dates.day;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.clarion.binding.Binding.Input;
 import dev.clarion.fhir.PatientData;
 import dev.clarion.model.ModelDescriptor;
@@ -151,60 +150,5 @@ public class BindingExtractor {
             false,
             v.note(),
             v.matchedBy());
-  }
-
-  /**
-   * Cheap pre-selection on raw JSON: can this resource contribute to the binding? Resources that
-   * cannot (most of a patient's record) are never parsed. Errs on the side of "yes".
-   */
-  public static boolean mayContribute(Binding binding, JsonNode resource) {
-    String type = resource.path("resourceType").asText();
-    if ("Patient".equals(type)) {
-      return true;
-    }
-    List<Input> all = new ArrayList<>(binding.inputs().values());
-    if (binding.recorded() != null) {
-      all.addAll(binding.recorded().values());
-    }
-    for (Input bound : all) {
-      if (bound.creatinine() != null
-          && "Observation".equals(type)
-          && anyCoding(resource, bound.creatinine().match())) {
-        return true;
-      }
-      Input input = bound.observed();
-      if (input.match() == null && input.source().resourceType().equals(type)) {
-        return true; // Encounters, and Conditions for the Charlson index: decided after parsing
-      }
-      if (input.source().resourceType().equals(type)
-          && (anyCoding(resource, input.match()) || anyCoding(resource, input.componentOf()))) {
-        return true;
-      }
-      if (input.source() == Binding.Source.MEDICATION_REQUEST
-          && (type.equals("MedicationRequest") || type.equals("Medication"))) {
-        return true; // the medication may be a reference or contained; decide after parsing
-      }
-    }
-    if (binding.exclusions() != null) {
-      for (Binding.Exclusion exclusion : binding.exclusions()) {
-        if (exclusion.source().resourceType().equals(type)
-            && anyCoding(resource, exclusion.match())) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static boolean anyCoding(JsonNode resource, Binding.CodeSet set) {
-    if (set == null) {
-      return false;
-    }
-    for (JsonNode coding : resource.path("code").path("coding")) {
-      if (set.matches(coding.path("system").asText(null), coding.path("code").asText(null))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clarion.binding.Binding;
 import dev.clarion.binding.Bindings;
+import dev.clarion.binding.Relevance;
 import dev.clarion.binding.UnitConverter;
 import dev.clarion.error.DefinitionException;
 import dev.clarion.model.ModelLoader;
@@ -61,6 +62,7 @@ public class ModelRegistry {
    *     models/<id>/candidates/<version>/}), for services that score it in shadow
    * @param recommendations model id → its recommendation rules ({@code recommendations.json};
    *     {@link RecommendationRules#NONE} without one)
+   * @param relevance model id → which resources can contribute to its binding (worked out once)
    * @param fingerprint sha256 over the files the catalogue was read from
    */
   public record Catalogue(
@@ -69,6 +71,7 @@ public class ModelRegistry {
       Map<String, JsonNode> cards,
       Map<String, Served> candidates,
       Map<String, RecommendationRules> recommendations,
+      Map<String, Relevance> relevance,
       String fingerprint) {
 
     /** The model, its binding and its recommendation rules, from this one catalogue. */
@@ -80,7 +83,8 @@ public class ModelRegistry {
               new Served(
                   model,
                   bindings.get(id),
-                  recommendations.getOrDefault(id, RecommendationRules.NONE)));
+                  recommendations.getOrDefault(id, RecommendationRules.NONE),
+                  relevance.get(id)));
     }
 
     /**
@@ -111,7 +115,14 @@ public class ModelRegistry {
    * recommendation rules written for it, always from the same catalogue (even while a reload
    * activates another).
    */
-  public record Served(OnnxModel model, Binding binding, RecommendationRules recommendations) {}
+  public record Served(
+      OnnxModel model, Binding binding, RecommendationRules recommendations, Relevance relevance) {
+
+    /** With the binding's {@link Relevance} worked out now. */
+    public Served(OnnxModel model, Binding binding, RecommendationRules recommendations) {
+      this(model, binding, recommendations, Relevance.of(binding));
+    }
+  }
 
   private final ModelConfig config;
   private final ObjectMapper strict;
@@ -240,6 +251,10 @@ public class ModelRegistry {
           Map.copyOf(loadedCards),
           Map.copyOf(candidates),
           Map.copyOf(recommendations),
+          bindings.entrySet().stream()
+              .collect(
+                  java.util.stream.Collectors.toUnmodifiableMap(
+                      Map.Entry::getKey, b -> Relevance.of(b.getValue()))),
           fingerprint(dir));
     } catch (IOException e) {
       throw new DefinitionException(dir, "cannot list models", e);

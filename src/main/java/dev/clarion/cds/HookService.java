@@ -230,9 +230,8 @@ public class HookService {
               request,
               patientId,
               r ->
-                  BindingExtractor.mayContribute(binding, r)
-                      || (shadow.isPresent()
-                          && BindingExtractor.mayContribute(shadow.get().binding(), r)),
+                  served.relevance().test(r)
+                      || (shadow.isPresent() && shadow.get().relevance().test(r)),
               caller::mayQuery);
     }
     Extraction extraction;

@@ -242,28 +242,24 @@ class BindingExtractorTest {
 
   @Test
   void preselectsOnlyResourcesThatCanContribute() throws Exception {
+    Relevance relevance = Relevance.of(BINDING);
     assertTrue(
-        BindingExtractor.mayContribute(
-            BINDING,
+        relevance.test(
             JSON.readTree(
                 "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"E11.9\"}]}}")));
     assertTrue(
-        BindingExtractor.mayContribute(
-            BINDING,
+        relevance.test(
             JSON.readTree(
                 "{\"resourceType\":\"Observation\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"85354-9\"}]}}")));
     assertFalse(
-        BindingExtractor.mayContribute(
-            BINDING,
+        relevance.test(
             JSON.readTree(
                 "{\"resourceType\":\"Condition\",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"66383009\"}]}}")));
     assertFalse(
-        BindingExtractor.mayContribute(
-            BINDING,
+        relevance.test(
             JSON.readTree(
                 "{\"resourceType\":\"Observation\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8302-2\"}]}}")));
-    assertFalse(
-        BindingExtractor.mayContribute(BINDING, JSON.readTree("{\"resourceType\":\"Encounter\"}")));
+    assertFalse(relevance.test(JSON.readTree("{\"resourceType\":\"Encounter\"}")));
   }
 
   private static Extraction extract(Resource... resources) {
