@@ -102,6 +102,8 @@ public final class PatientViewBenchmark {
     // -Dbench.starts=N: first, N rounds of start to first 200, taking turns (HAPI, Clarion without
     // its class archive, Clarion as the README runs it), each on an existing database.
     int starts = Integer.getInteger("bench.starts", 0);
+    // -Dbench.head-to-head=N (with a peer): after both runs, N saturation rounds taking turns.
+    int headToHead = Integer.getInteger("bench.head-to-head", 0);
     if (starts > 0 && !unsigned) {
       summary.addAll(startTimes(client, peerJar, port, xmx, starts));
     }
@@ -174,6 +176,23 @@ public final class PatientViewBenchmark {
                 overload,
                 db);
         summary.addAll(compare(which, peer, clarion));
+        if (peer != null && db != null && headToHead > 0) {
+          summary.add(
+              headToHead(
+                  client,
+                  which,
+                  peerJar,
+                  peerBody,
+                  peer,
+                  body,
+                  clarion,
+                  port,
+                  xmx,
+                  db,
+                  warmup,
+                  seconds,
+                  headToHead));
+        }
       } finally {
         if (db != null) {
           db.close();
@@ -185,6 +204,99 @@ public final class PatientViewBenchmark {
     summary.forEach(System.out::println);
     // The HTTP client's worker threads would keep the JVM alive.
     System.exit(0);
+  }
+
+  /**
+   * Saturation taking turns: both servers up and warm, then {@code rounds} rounds of a closed-loop
+   * phase each, HAPI first, each at the connection count of its best sweep phase. The machine's
+   * noise drifts over minutes (the same build's saturation moves by ~10 % between runs), and the
+   * sweeps of the two servers lie many minutes apart; a ratio per round, from phases a few seconds
+   * apart, and its median, is what the saturation target is judged on.
+   */
+  static String headToHead(
+      HttpClient client,
+      String which,
+      String peerJar,
+      Body peerBody,
+      Run peerRun,
+      Body body,
+      Run clarionRun,
+      int port,
+      String xmx,
+      EmbeddedDatabase db,
+      int warmup,
+      int seconds,
+      int rounds)
+      throws Exception {
+    int peerConnections = peerRun.bestConnections();
+    int clarionConnections = clarionRun.bestConnections();
+    System.out.printf(
+        Locale.ROOT,
+        "%n=== Head to head, %s body: %d rounds of %d s taking turns (HAPI at %d connections,"
+            + " Clarion at %d), after a %d s warm-up of each%n",
+        which,
+        rounds,
+        seconds,
+        peerConnections,
+        clarionConnections,
+        warmup);
+    Process peer = startPeer(peerJar, port + 1, System.getProperty("bench.peer-xmx", "1g"));
+    Process clarion = null;
+    try {
+      waitUntilReady(client, port + 1, System.nanoTime(), peer, "/cds-services");
+      peerBody.prepare(800 * warmup);
+      closedLoop(client, peerBody, 8, warmup);
+      clarion = startServer(port, xmx, dbProperties(db));
+      waitUntilReady(client, port, System.nanoTime(), clarion, "/q/health/ready");
+      body.prepare(800 * warmup);
+      closedLoop(client, body, 8, warmup);
+      List<Double> ratios = new java.util.ArrayList<>();
+      List<Double> peers = new java.util.ArrayList<>();
+      List<Double> clarions = new java.util.ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        peerBody.prepare((int) (peerRun.saturation() * 1.6) * seconds);
+        Result h = closedLoop(client, peerBody, peerConnections, seconds);
+        body.prepare((int) Math.max(600, clarionRun.saturation() * 1.6) * seconds);
+        Result c = closedLoop(client, body, clarionConnections, seconds);
+        double hr = h.ok() / h.seconds();
+        double cr = c.ok() / c.seconds();
+        peers.add(hr);
+        clarions.add(cr);
+        ratios.add(cr / hr);
+        System.out.printf(
+            Locale.ROOT,
+            "round %d: HAPI %.0f req/s (%d errors), Clarion %.0f req/s (%d errors) -> %.2f%n",
+            round,
+            hr,
+            h.errors(),
+            cr,
+            c.errors(),
+            cr / hr);
+      }
+      List<Double> sorted = ratios.stream().sorted().toList();
+      return String.format(
+          Locale.ROOT,
+          "%s body: head to head, %d rounds taking turns: HAPI median %.0f req/s, Clarion median"
+              + " %.0f req/s; ratio per round median %.2f (%.2f–%.2f)",
+          which,
+          rounds,
+          median(peers),
+          median(clarions),
+          median(ratios),
+          sorted.get(0),
+          sorted.get(sorted.size() - 1));
+    } finally {
+      stopServer(peer);
+      if (clarion != null) {
+        stopServer(clarion);
+      }
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /**
@@ -269,6 +381,14 @@ public final class PatientViewBenchmark {
       String records) {
     double saturation() {
       return sweep.stream().mapToDouble(r -> r.ok() / r.seconds()).max().orElse(0);
+    }
+
+    /** The connection count of the best sweep phase (16 without a sweep). */
+    int bestConnections() {
+      return sweep.stream()
+          .max(java.util.Comparator.comparingDouble(r -> r.ok() / r.seconds()))
+          .map(r -> Integer.parseInt(r.phase().substring("sat c=".length())))
+          .orElse(16);
     }
   }
 
