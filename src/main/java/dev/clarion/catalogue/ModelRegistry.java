@@ -111,9 +111,9 @@ public class ModelRegistry {
   public static final String CANDIDATES = "candidates";
 
   /**
-   * A model as served: the ONNX model, the binding that reads its inputs from FHIR and the
-   * recommendation rules written for it, always from the same catalogue (even while a reload
-   * activates another).
+   * A model as served: the ONNX model, the binding that reads its inputs from FHIR, the
+   * recommendation rules written for it and the binding's prefetch pre-selection, always from the
+   * same catalogue (even while a reload activates another).
    */
   public record Served(
       OnnxModel model, Binding binding, RecommendationRules recommendations, Relevance relevance) {

@@ -255,22 +255,30 @@ public final class PatientViewBenchmark {
       List<Double> clarions = new java.util.ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         peerBody.prepare((int) (peerRun.saturation() * 1.6) * seconds);
-        Result h = closedLoop(client, peerBody, peerConnections, seconds);
+        Turn h = turn(client, peerBody, peerConnections, seconds, peer, clarion);
         body.prepare((int) Math.max(600, clarionRun.saturation() * 1.6) * seconds);
-        Result c = closedLoop(client, body, clarionConnections, seconds);
-        double hr = h.ok() / h.seconds();
-        double cr = c.ok() / c.seconds();
+        Turn c = turn(client, body, clarionConnections, seconds, clarion, peer);
+        double hr = h.result().ok() / h.result().seconds();
+        double cr = c.result().ok() / c.result().seconds();
         peers.add(hr);
         clarions.add(cr);
         ratios.add(cr / hr);
         System.out.printf(
             Locale.ROOT,
-            "round %d: HAPI %.0f req/s (%d errors), Clarion %.0f req/s (%d errors) -> %.2f%n",
+            "round %d: HAPI %.0f req/s (%d errors; cores: HAPI %.2f, meanwhile Clarion %.2f and"
+                + " PostgreSQL %.2f), Clarion %.0f req/s (%d errors; cores: Clarion %.2f,"
+                + " PostgreSQL %.2f, meanwhile HAPI %.2f) -> %.2f%n",
             round,
             hr,
-            h.errors(),
+            h.result().errors(),
+            h.cores(),
+            h.otherCores(),
+            h.databaseCores(),
             cr,
-            c.errors(),
+            c.result().errors(),
+            c.cores(),
+            c.databaseCores(),
+            c.otherCores(),
             cr / hr);
       }
       List<Double> sorted = ratios.stream().sorted().toList();
@@ -291,6 +299,29 @@ public final class PatientViewBenchmark {
         stopServer(clarion);
       }
     }
+  }
+
+  /**
+   * One server's turn: a pause first, so that neither server's after-work (a collection,
+   * PostgreSQL's background writer, an autovacuum) falls in the other's phase, then the phase, with
+   * the cores each server and the database used during it.
+   */
+  record Turn(Result result, double cores, double otherCores, double databaseCores) {}
+
+  static Turn turn(
+      HttpClient client, Body body, int connections, int seconds, Process server, Process other)
+      throws Exception {
+    Thread.sleep(5_000);
+    Cpu before = Cpu.of(server);
+    long otherBefore = Cpu.millis(other.pid());
+    Result r = closedLoop(client, body, connections, seconds);
+    Cpu used = Cpu.of(server).minus(before);
+    double s = r.seconds() * 1000;
+    return new Turn(
+        r,
+        used.serverMillis() / s,
+        (Cpu.millis(other.pid()) - otherBefore) / s,
+        used.databaseMillis() / s);
   }
 
   private static double median(List<Double> values) {
