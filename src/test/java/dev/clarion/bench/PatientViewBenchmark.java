@@ -301,13 +301,13 @@ public final class PatientViewBenchmark {
     }
   }
 
-  /**
-   * One server's turn: a pause first, so that neither server's after-work (a collection,
-   * PostgreSQL's background writer, an autovacuum) falls in the other's phase, then the phase, with
-   * the cores each server and the database used during it.
-   */
+  /** A turn's phase, and the cores the server, the idle other server and the database used. */
   record Turn(Result result, double cores, double otherCores, double databaseCores) {}
 
+  /**
+   * One server's turn: a pause first, so that neither server's after-work (a collection,
+   * PostgreSQL's background writer, an autovacuum) falls in the other's phase, then the phase.
+   */
   static Turn turn(
       HttpClient client, Body body, int connections, int seconds, Process server, Process other)
       throws Exception {
