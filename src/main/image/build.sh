@@ -91,7 +91,7 @@ find "$R/opt/clarion" -exec touch -h -d "$CREATED" {} +
 chown 10001:10001 "$R/var/lib/clarion" 2> /dev/null || true
 chmod 0750 "$R/var/lib/clarion"
 # The JVM flags of the image (step 4); the class archive is made and used with the same ones.
-JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:ThreadPriorityPolicy=1 -Djava.io.tmpdir=/tmp"
+JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:ThreadPriorityPolicy=1 -XX:JavaPriority8_To_OSPriority=0 -XX:JavaPriority9_To_OSPriority=0 -XX:JavaPriority10_To_OSPriority=0 -Djava.io.tmpdir=/tmp"
 ARCHIVE_FLAG=""
 if [ -z "$ROOTLESS" ]; then
   echo "      class archive: the image's own JRE runs the server once as 10001 (about 20 s)"

@@ -997,7 +997,11 @@ public final class PatientViewBenchmark {
     if (classArchive) {
       command.add("-XX:SharedArchiveFile=target/quarkus-app/clarion.jsa");
     }
-    command.add("-XX:ThreadPriorityPolicy=1"); // as the README runs it
+    // As the README runs it: workers at nice 4, the JVM's own threads never raised.
+    command.add("-XX:ThreadPriorityPolicy=1");
+    command.add("-XX:JavaPriority8_To_OSPriority=0");
+    command.add("-XX:JavaPriority9_To_OSPriority=0");
+    command.add("-XX:JavaPriority10_To_OSPriority=0");
     // -Dbench.server-jvm="-XX:... -XX:...": more flags for the server's JVM (e.g. a JFR recording)
     for (String flag : System.getProperty("bench.server-jvm", "").split(" ")) {
       if (!flag.isBlank()) {

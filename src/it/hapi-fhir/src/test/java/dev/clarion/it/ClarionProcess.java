@@ -56,7 +56,11 @@ final class ClarionProcess implements AutoCloseable {
     command.add("-Xmx512m");
     // As the README runs it: from the class archive the package made (ClassArchiveTest).
     command.add("-XX:SharedArchiveFile=" + CLASS_ARCHIVE);
-    command.add("-XX:ThreadPriorityPolicy=1"); // workers yield to the event loops (README)
+    // Workers yield to the event loops (README); the JVM's own threads are never raised.
+    command.add("-XX:ThreadPriorityPolicy=1");
+    command.add("-XX:JavaPriority8_To_OSPriority=0");
+    command.add("-XX:JavaPriority9_To_OSPriority=0");
+    command.add("-XX:JavaPriority10_To_OSPriority=0");
     command.add("-Djava.io.tmpdir=" + new File("target").getAbsolutePath());
     command.add("-Dquarkus.http.port=" + port);
     if (properties.stream().noneMatch(p -> p.startsWith("clarion.cds.public-base-url="))) {

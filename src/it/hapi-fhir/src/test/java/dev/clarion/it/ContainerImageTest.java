@@ -67,6 +67,8 @@ class ContainerImageTest {
     assertTrue(env.get("JDK_JAVA_OPTIONS").contains("-XX:MaxRAMPercentage=75"), env.toString());
     assertTrue(env.get("JDK_JAVA_OPTIONS").contains("-XX:ThreadPriorityPolicy=1"), env.toString());
     assertTrue(
+        env.get("JDK_JAVA_OPTIONS").contains("-XX:JavaPriority10_To_OSPriority=0"), env.toString());
+    assertTrue(
         env.get("JDK_JAVA_OPTIONS").contains("-XX:SharedArchiveFile=/opt/clarion/app/clarion.jsa"),
         "starts from the image's class archive: " + env);
     assertEquals("/opt/clarion/models", env.get("CLARION_MODELS_DIR"));

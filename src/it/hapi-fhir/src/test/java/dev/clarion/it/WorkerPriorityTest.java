@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Started as the README runs it ({@code -XX:ThreadPriorityPolicy=1}), the worker thread that
  * answered a service call runs at nice 4 and the event loops stay at nice 0: on a busy CPU the
  * event loops (the gate's 503s, bodies, probes) get a core first. Read from {@code /proc}, as the
- * kernel schedules them: a JVM without the flag keeps Java priorities to itself.
+ * kernel schedules them: a JVM without the flag keeps Java priorities to itself. Run as root (as CI
+ * runs it), it also shows that no thread is raised above nice 0.
  */
 class WorkerPriorityTest {
 
@@ -55,6 +56,12 @@ class WorkerPriorityTest {
       List<Integer> loops = after.get("vert.x-eventloo");
       assertFalse(loops == null || loops.isEmpty(), after.toString());
       assertTrue(loops.stream().allMatch(n -> n == 0), "event loops at nice 0: " + after);
+      // Nothing is raised, not even the JVM's own threads (the JIT, the collector) when run as
+      // root, where the policy alone would put them at nice -4 ahead of everything else.
+      assertTrue(
+          after.values().stream().flatMap(List::stream).allMatch(n -> n >= 0),
+          "no thread above nice 0: " + after);
+      assertEquals(List.of(0), after.get("C2 CompilerThre"), after.toString());
     }
   }
 
