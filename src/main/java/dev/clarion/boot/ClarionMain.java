@@ -56,6 +56,12 @@ public final class ClarionMain {
       System.exit(new DatabaseCommands(config, System.out).run(args[0]));
     }
     boolean classArchive = args.length == 1 && "class-archive".equals(args[0]);
+    // Logging first, on this thread alone. Left to race, the warm-up thread (HAPI's first logger
+    // initialising JBoss' LogContext, whose handler needs the JDK LogManager) and this one (the
+    // JDK LogManager's initialisation, holding its lock, configuring JBoss' LogContext) could each
+    // wait for the other forever: a start that printed nothing and never became ready (seen in
+    // CI twice; thread dump in the stop note of 2026-12-06).
+    java.util.logging.LogManager.getLogManager();
     // HAPI's FhirContext and ONNX Runtime's native library take ~1.5 s to load; do it on the
     // second core while PostgreSQL and Quarkus start.
     Thread warmUp =
